@@ -1,0 +1,1 @@
+"""chanspec: Rust channel semantics for Python threads."""
