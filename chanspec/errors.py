@@ -30,6 +30,9 @@ class ChannelError(Exception):
 
     default_text = "channel error"
 
+    index: int | None = None
+    """Set by the one-call ``select`` on the error of the case it chose: that case's index."""
+
     def __init__(self, message: Any = NO_MESSAGE, text: str | None = None) -> None:
         super().__init__(text or self.default_text)
         self.message: Any = message

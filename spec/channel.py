@@ -17,18 +17,27 @@ from .state import ChannelState, Timer
 def well_formed(state: ChannelState) -> bool:
     """The per-channel invariant: what every reachable channel state satisfies.
 
-    0 <= len <= capacity; a rendezvous or timer channel buffers nothing; with
-    no receiver left nothing stays buffered; live serials were all minted.
+    0 <= len <= capacity; with no receiver left nothing stays buffered; live
+    serials were all minted; a timer channel buffers nothing, has no senders
+    and keeps a sane schedule.
     """
     if state.capacity is not None and not 0 <= len(state.buffer) <= state.capacity:
         return False
-    if state.timer is not None and (state.buffer or state.senders or state.minted_senders):
+    if not state.receivers and state.buffer:
         return False
-    if state.timer is None and not state.receivers and state.buffer:
+    if state.timer is not None and not _timer_well_formed(state):
         return False
-    return all(
-        0 <= serial < state.minted(side) for side in Side for serial in state.live(side)
-    )
+    return all(0 <= serial < state.minted(side) for side in Side for serial in state.live(side))
+
+
+def _timer_well_formed(state: ChannelState) -> bool:
+    timer = state.timer
+    assert timer is not None
+    if state.buffer or state.senders or state.minted_senders or timer.period < 0:
+        return False
+    if timer.kind is TimerKind.NEVER:
+        return timer.due is None and state.capacity == 0
+    return state.capacity == 1 and (timer.kind is TimerKind.AFTER or timer.due is not None)
 
 
 def has_room(state: ChannelState) -> bool:
@@ -43,7 +52,7 @@ def append(state: ChannelState, message: Message) -> ChannelState:
     post: __return__.buffer == state.buffer + (message,)
     post: well_formed(__return__)
     """
-    return replace(state, buffer=state.buffer + (message,))
+    return replace(state, buffer=(*state.buffer, message))
 
 
 def pop(state: ChannelState) -> tuple[Message, ChannelState]:
@@ -100,7 +109,7 @@ def take_timer(state: ChannelState, now: int) -> tuple[int, ChannelState]:
     """Take a timer's message: its scheduled instant. ``after`` fires once; ``tick``
     reschedules one period after the read, so missed ticks collapse into one.
 
-    pre: timer_ready(state, now)
+    pre: well_formed(state) and timer_ready(state, now)
     post: __return__[0] <= now
     post: not timer_ready(__return__[1], now) or __return__[1].timer.period == 0
     """

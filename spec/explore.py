@@ -3,9 +3,14 @@
 Scopes are small on purpose (capacity 0..2, two senders, two receivers, three
 messages, a few threads): every call every idle thread could make on every
 handle, live or closed, and every wake-up and expiry, breadth first, with
-every invariant checked in every state and on every transition. Symmetry keeps
-it small without losing anything: messages are sent in a fixed order (a, b, c)
-and threads are renamed canonically, since only "same thread or not" matters.
+every invariant checked in every state and on every transition.
+
+A scope's messages are the distinct values that may be in flight (buffered or
+held by a blocked sender) at once; a send uses the first one not in flight, so
+the number of sends is unbounded while the state space stays finite. Symmetry
+keeps it small without losing anything: messages are renamed in the order they
+stand in the buffer, and threads in the order of their blocked calls, since
+only "same message or not" and "same thread or not" matter.
 """
 
 from __future__ import annotations
@@ -17,7 +22,21 @@ from dataclasses import dataclass, field, replace
 
 from .handles import Handle, Side
 from .invariants import transition_violations, world_violations
-from .operations import Call, Clone, Close, Event, Inspect, Mode, Operation, Query, Recv, Select, Send
+from .operations import (
+    Blocking,
+    Call,
+    Clone,
+    Close,
+    Event,
+    Inspect,
+    Message,
+    Mode,
+    Operation,
+    Query,
+    Recv,
+    Select,
+    Send,
+)
 from .profiles import CROSSBEAM, Profile
 from .render import step_line, world_line
 from .state import ChannelState, Pending, World
@@ -49,14 +68,6 @@ class Scope:
 
 
 @dataclass(frozen=True)
-class Node:
-    """An explored state: the world and how many messages have been sent so far."""
-
-    world: World
-    sent: int
-
-
-@dataclass(frozen=True)
 class Edge:
     """A transition between two explored states."""
 
@@ -74,7 +85,7 @@ class Exploration:
     """What exploring a scope found."""
 
     scope: Scope
-    nodes: list[Node] = field(default_factory=list)
+    nodes: list[World] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     violations: list[tuple[str, list[str]]] = field(default_factory=list)
     deadlocks: int = 0
@@ -89,26 +100,26 @@ class Exploration:
         return len(self.edges)
 
 
-def initial_node(scope: Scope) -> Node:
-    return Node(World(channels=(ChannelState(scope.capacity),)), 0)
+def initial_world(scope: Scope) -> World:
+    return World(channels=(ChannelState(scope.capacity),))
 
 
 def explore(scope: Scope, max_states: int = 2_000_000) -> Exploration:
     """Visit every state reachable within ``scope``, checking every invariant."""
     started = time.perf_counter()
     result = Exploration(scope)
-    start = initial_node(scope)
-    index: dict[Node, int] = {start: 0}
+    start = initial_world(scope)
+    index: dict[World, int] = {start: 0}
     parent: dict[int, tuple[int, Step]] = {}
     result.nodes.append(start)
     queue: deque[int] = deque([0])
     while queue:
         source = queue.popleft()
-        node = result.nodes[source]
-        for event in events(node, scope):
-            for step in successors(node.world, event, scope.profile):
-                problems = list(transition_violations(node.world, step))
-                target_node = canonical(Node(step.world, node.sent + _sends(event)))
+        world = result.nodes[source]
+        for event in events(world, scope):
+            for step in successors(world, event, scope.profile):
+                problems = list(transition_violations(world, step))
+                target_node = canonical(step.world)
                 target = index.get(target_node)
                 if target is None:
                     target = len(result.nodes)
@@ -121,30 +132,29 @@ def explore(scope: Scope, max_states: int = 2_000_000) -> Exploration:
                     problems.extend(world_violations(step.world))
                 result.edges.append(Edge(source, target, step))
                 if problems:
-                    trace = _trace(parent, source) + [step_line(step)]
+                    trace = [*_trace(parent, source), step_line(step)]
                     result.violations.extend((problem, trace) for problem in problems)
-        if node.world.pending and len(node.world.pending) == scope.threads and not internal_events(node.world):
+        if world.pending and len(world.pending) == scope.threads and not internal_events(world):
             result.deadlocks += 1
     result.seconds = time.perf_counter() - started
     return result
 
 
-def events(node: Node, scope: Scope) -> Iterator[Event]:
-    """Every event worth trying in ``node``: calls by one idle thread, wake-ups, expiries."""
-    world = node.world
+def events(world: World, scope: Scope) -> Iterator[Event]:
+    """Every event worth trying in ``world``: calls by one idle thread, wake-ups, expiries."""
     yield from internal_events(world)
     busy = {entry.thread for entry in world.pending}
     if len(busy) >= scope.threads:
         return
     thread = min(set(range(scope.threads)) - busy)
-    for op in calls(world, node.sent, scope):
+    for op in calls(world, scope):
         yield Call(thread, op)
 
 
-def calls(world: World, sent: int, scope: Scope) -> Iterator[Operation]:
+def calls(world: World, scope: Scope) -> Iterator[Operation]:
     """The calls explored on channel 0: each operation on each handle, closed ones included."""
     state = world.channels[0]
-    message = MESSAGES[sent] if sent < scope.messages else None
+    message = _free_message(world, scope)
     modes = (Mode.TRY, Mode.BLOCK, Mode.TIMED) if scope.timed else (Mode.TRY, Mode.BLOCK)
     for side in Side:
         bound = scope.senders if side is Side.SEND else scope.receivers
@@ -159,26 +169,44 @@ def calls(world: World, sent: int, scope: Scope) -> Iterator[Operation]:
             yield Close(handle)
             yield from (Inspect(handle, query) for query in Query)
     if scope.select and scope.profile.select and message is not None and state.senders and state.receivers:
-        pair = (Send(Handle(0, Side.SEND, min(state.senders)), message), Recv(Handle(0, Side.RECV, min(state.receivers))))
+        pair = (
+            Send(Handle(0, Side.SEND, min(state.senders)), message),
+            Recv(Handle(0, Side.RECV, min(state.receivers))),
+        )
         yield Select(pair, Mode.BLOCK)
         yield Select(pair, Mode.TRY, biased=True)
 
 
-def canonical(node: Node) -> Node:
-    """Rename threads 0, 1, ... in the order of their pending calls' text (threads are interchangeable)."""
-    pending = sorted(node.world.pending, key=lambda entry: str(entry.operation))
-    renamed = tuple(Pending(i, entry.operation) for i, entry in enumerate(pending))
-    return Node(replace(node.world, pending=renamed), node.sent)
+def canonical(world: World) -> World:
+    """The representative of ``world`` up to renaming messages and threads."""
+    renaming: dict[Message, Message] = dict(zip(_flight_order(world), MESSAGES, strict=False))
+    pending = [Pending(entry.thread, _renamed(entry.operation, renaming)) for entry in world.pending]
+    pending.sort(key=lambda entry: str(entry.operation))
+    channels = tuple(replace(state, buffer=tuple(renaming[m] for m in state.buffer)) for state in world.channels)
+    renumbered = tuple(Pending(i, entry.operation) for i, entry in enumerate(pending))
+    return replace(world, channels=channels, pending=renumbered)
 
 
-def _sends(event: Event) -> int:
-    return int(isinstance(event, Call) and isinstance(event.operation, (Send, Select)) and _uses_message(event.operation))
+def _flight_order(world: World) -> list[Message]:
+    """Messages in flight: buffered ones in buffer order, then those held by blocked senders."""
+    order: dict[Message, None] = {}
+    for state in world.channels:
+        order.update(dict.fromkeys(state.buffer))
+    held = [entry.operation for entry in world.pending if isinstance(entry.operation, Send)]
+    for op in sorted(held, key=lambda op: (str(replace(op, message=None)), str(op.message))):
+        order[op.message] = None
+    return list(order)
 
 
-def _uses_message(op: Operation) -> bool:
+def _renamed(op: Blocking, renaming: dict[Message, Message]) -> Blocking:
     if isinstance(op, Send):
-        return True
-    return isinstance(op, Select) and any(isinstance(case, Send) for case in op.cases)
+        return replace(op, message=renaming[op.message])
+    return op
+
+
+def _free_message(world: World, scope: Scope) -> Message | None:
+    in_flight = set(_flight_order(world))
+    return next((m for m in MESSAGES[: scope.messages] if m not in in_flight), None)
 
 
 def _trace(parent: dict[int, tuple[int, Step]], node: int) -> list[str]:
@@ -189,5 +217,5 @@ def _trace(parent: dict[int, tuple[int, Step]], node: int) -> list[str]:
     return lines[::-1]
 
 
-def describe(node: Node) -> str:
-    return world_line(node.world)
+def describe(world: World) -> str:
+    return world_line(world)

@@ -40,9 +40,9 @@ def _pending_problems(world: World, op: Blocking) -> list[str]:
         problems.append(f"a non-blocking call is pending: {op}")
     for case in _cases(op):
         handle = _handle(case)
-        if not (0 <= handle.channel < len(world.channels)) or handle.serial >= world.channels[
-            handle.channel
-        ].minted(handle.side):
+        if not (0 <= handle.channel < len(world.channels)) or handle.serial >= world.channels[handle.channel].minted(
+            handle.side
+        ):
             problems.append(f"pending call uses an unknown handle {handle}")
     return problems
 
@@ -84,7 +84,7 @@ def transition_violations(before: World, step: Step) -> tuple[str, ...]:
         found.append("time went backwards")
     if len(after.channels) < len(before.channels):
         found.append("a channel vanished")
-    for index, (old, new) in enumerate(zip(before.channels, after.channels)):
+    for index, (old, new) in enumerate(zip(before.channels, after.channels, strict=False)):
         found.extend(f"c{index}: {problem}" for problem in _channel_change_problems(old, new, step.discarded))
     found.extend(_completion_problems(before, step))
     found.extend(_conservation_problems(before, step))
@@ -110,7 +110,9 @@ def _channel_change_problems(old: ChannelState, new: ChannelState, discarded: tu
         if new.buffer or tuple(discarded) != old.buffer:
             problems.append("the discard did not take exactly the buffered messages")
     elif not _fifo_change(old.buffer, new.buffer):
-        problems.append(f"the buffer changed other than by one pop at the front and one push at the back: {old.buffer} -> {new.buffer}")
+        problems.append(
+            f"the buffer changed other than by a pop at the front and a push at the back: {old.buffer} -> {new.buffer}"
+        )
     return problems
 
 
@@ -157,9 +159,9 @@ def _conservation_problems(before: World, step: Step) -> list[str]:
         case = _completed_case(op, outcome)
         if isinstance(op, Select) and isinstance(case, Send):
             entering[case.message] += 1
-        if isinstance(case, Recv) and isinstance(_inner(outcome), Received):
-            if before.channels[case.receiver.channel].timer is None:
-                leaving[_inner_message(outcome)] += 1
+        from_buffer = isinstance(case, Recv) and before.channels[case.receiver.channel].timer is None
+        if from_buffer and isinstance(_inner(outcome), Received):
+            leaving[_inner_message(outcome)] += 1
         carried = carried_message(outcome)
         if carried is not NO_MESSAGE:
             leaving[carried] += 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Union
 
 from .handles import Handle
 
@@ -110,7 +109,7 @@ class SameChannel:
         return f"{self.first}.same_channel({self.second})"
 
 
-Case = Union[Send, Recv]
+Case = Send | Recv
 """One operation of a select; its ``mode`` is ignored (the select's mode rules)."""
 
 
@@ -164,8 +163,8 @@ class OpenTimer:
         return "never()" if self.kind is TimerKind.NEVER else f"{self.kind.value}({self.delay})"
 
 
-Operation = Union[Send, Recv, Clone, Close, Inspect, SameChannel, Select, Open, OpenTimer]
-Blocking = Union[Send, Recv, Select]
+Operation = Send | Recv | Clone | Close | Inspect | SameChannel | Select | Open | OpenTimer
+Blocking = Send | Recv | Select
 """The calls that can become pending."""
 
 
@@ -208,4 +207,4 @@ class Advance:
         return "(time passes)"
 
 
-Event = Union[Call, Wake, Expire, Advance]
+Event = Call | Wake | Expire | Advance

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Union
 
 from .handles import Handle
 from .operations import Message
@@ -38,8 +37,8 @@ class Unspecified(enum.Enum):
 
 UNSPECIFIED = Unspecified.UNSPECIFIED
 
-Carried = Union[Message, Absent]
-IntrospectionValue = Union[int, bool, None, Unspecified]
+Carried = Message | Absent
+IntrospectionValue = int | bool | None | Unspecified
 
 
 @dataclass(frozen=True)
@@ -147,7 +146,7 @@ class Opened:
         return f"({self.sender}, {self.receiver})" if self.sender else str(self.receiver)
 
 
-CaseOutcome = Union[Sent, Received, Disconnected, HandleClosed]
+CaseOutcome = Sent | Received | Disconnected | HandleClosed
 
 
 @dataclass(frozen=True)
@@ -161,9 +160,20 @@ class Selected:
         return f"Selected({self.index})" if self.outcome is None else f"Selected({self.index}, {self.outcome})"
 
 
-Outcome = Union[
-    Sent, Received, Empty, Full, Disconnected, Timeout, HandleClosed, NotReady, Unsupported, Value, Opened, Selected
-]
+Outcome = (
+    Sent
+    | Received
+    | Empty
+    | Full
+    | Disconnected
+    | Timeout
+    | HandleClosed
+    | NotReady
+    | Unsupported
+    | Value
+    | Opened
+    | Selected
+)
 
 
 def carried_message(outcome: Outcome) -> Carried:
@@ -182,5 +192,3 @@ def delivered_message(outcome: Outcome) -> Carried:
     if isinstance(outcome, Selected) and isinstance(outcome.outcome, Received):
         return outcome.outcome.message
     return NO_MESSAGE
-
-

@@ -100,7 +100,7 @@ class World:
         return None
 
     def with_channel(self, index: int, state: ChannelState) -> World:
-        channels = self.channels[:index] + (state,) + self.channels[index + 1 :]
+        channels = (*self.channels[:index], state, *self.channels[index + 1 :])
         return replace(self, channels=channels)
 
     def with_pending(self, entry: Pending) -> World:

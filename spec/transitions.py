@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 
 from . import channel as chan
 from .handles import Handle, Side
+from .invariants import step_violations, world_violations  # noqa: F401  # named by the contracts
 from .operations import (
-    Advance,
     Blocking,
     Call,
     Case,
@@ -61,9 +61,10 @@ from .outcomes import (
     Value,
 )
 from .profiles import CROSSBEAM, Profile
-from .invariants import step_violations, world_violations
 from .state import ChannelState, Pending, SpecUsageError, Timer, World
 from .steps import Result, Step
+from .usage import usage_problem
+
 
 @dataclass(frozen=True)
 class _Completion:
@@ -78,9 +79,14 @@ class _Completion:
 def successors(world: World, event: Event, profile: Profile = CROSSBEAM) -> tuple[Step, ...]:
     """Every step the semantics allow for ``event`` in ``world``; empty if it is not enabled.
 
-    pre: not world_violations(world)
+    Raises ``SpecUsageError`` for a meaningless event (see :mod:`.usage`).
+
+    pre: not world_violations(world) and usage_problem(world, event) is None
     post: all(not step_violations(world, step) for step in __return__)
     """
+    problem = usage_problem(world, event)
+    if problem is not None:
+        raise SpecUsageError(problem)
     if isinstance(event, Call):
         steps: Iterable[Step] = _call(world, event, profile)
     elif isinstance(event, Wake):
@@ -113,8 +119,6 @@ def can_complete(world: World, thread: int) -> bool:
 
 def _call(world: World, event: Call, profile: Profile) -> list[Step]:
     thread, op = event.thread, event.operation
-    if world.pending_of(thread) is not None:
-        raise SpecUsageError(f"T{thread} is blocked and cannot make another call")
     unsupported = _unsupported(op, profile)
     if unsupported is not None:
         return [Step(event, world, ((thread, Unsupported(unsupported)),))]
@@ -141,11 +145,9 @@ def _blocking_call(world: World, event: Call, op: Blocking) -> list[Step]:
     thread = event.thread
     done = _attempts(world, thread, op, rendezvous=True)
     if done:
-        return [Step(event, w, ((thread, outcome),) + extra) for w, outcome, extra in done]
+        return [Step(event, w, ((thread, outcome), *extra)) for w, outcome, extra in done]
     if op.mode is Mode.TRY:
         return [Step(event, world, ((thread, _would_block(op)),))]
-    if isinstance(op, Select) and not op.cases and op.mode is Mode.BLOCK:
-        raise SpecUsageError("a blocking select needs at least one case")
     return [Step(event, world.with_pending(Pending(thread, op)))]
 
 
@@ -181,21 +183,17 @@ def _immediate(world: World, op: Operation) -> tuple[World, Outcome]:
 
 
 def _open(world: World, op: Open) -> tuple[World, Outcome]:
-    if op.capacity is not None and (isinstance(op.capacity, bool) or op.capacity < 0):
-        raise SpecUsageError(f"capacity must be None or an int >= 0, not {op.capacity!r}")
     index = len(world.channels)
-    after = replace(world, channels=world.channels + (ChannelState(op.capacity),))
+    after = replace(world, channels=(*world.channels, ChannelState(op.capacity)))
     return after, Opened(Handle(index, Side.SEND, 0), Handle(index, Side.RECV, 0))
 
 
 def _open_timer(world: World, op: OpenTimer) -> tuple[World, Outcome]:
-    if op.delay < 0:
-        raise SpecUsageError(f"a timer delay must be >= 0, not {op.delay}")
     never = op.kind is TimerKind.NEVER
     timer = Timer(op.kind, op.delay, None if never else world.now + op.delay)
     state = ChannelState(0 if never else 1, senders=frozenset(), minted_senders=0, timer=timer)
     index = len(world.channels)
-    return replace(world, channels=world.channels + (state,)), Opened(None, Handle(index, Side.RECV, 0))
+    return replace(world, channels=(*world.channels, state)), Opened(None, Handle(index, Side.RECV, 0))
 
 
 def _same_channel(world: World, first: Handle, second: Handle) -> bool:
@@ -274,7 +272,9 @@ def _send_completions(
     if not (state.is_rendezvous and rendezvous):
         return []
     return [
-        _Completion(world.without_pending(partner.thread), Sent(), (partner.thread, _wrap(op, i, Received(case.message))))
+        _Completion(
+            world.without_pending(partner.thread), Sent(), (partner.thread, _wrap(op, i, Received(case.message)))
+        )
         for partner, op, i in _waiting_partners(world, thread, index, Side.RECV)
     ]
 
@@ -298,7 +298,9 @@ def _recv_completions(
         case_op = op.cases[i] if isinstance(op, Select) else op
         assert isinstance(case_op, Send)
         completions.append(
-            _Completion(world.without_pending(partner.thread), Received(case_op.message), (partner.thread, _wrap(op, i, Sent())))
+            _Completion(
+                world.without_pending(partner.thread), Received(case_op.message), (partner.thread, _wrap(op, i, Sent()))
+            )
         )
     return completions
 
@@ -341,7 +343,7 @@ def _wake(world: World, event: Wake | Expire) -> list[Step]:
     # An observer (ready) learns of a rendezvous partner while both wait; nothing pairs.
     observe = isinstance(op, Select) and not op.complete
     done = _attempts(rest, event.thread, op, rendezvous=observe)
-    return [Step(Wake(event.thread), w, ((event.thread, outcome),) + extra) for w, outcome, extra in done]
+    return [Step(Wake(event.thread), w, ((event.thread, outcome), *extra)) for w, outcome, extra in done]
 
 
 def _expire(world: World, event: Expire) -> list[Step]:
