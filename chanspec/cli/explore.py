@@ -45,18 +45,19 @@ def register(commands: Any) -> None:
     parser.add_argument("--threads", type=_positive, default=2, help="threads making calls (default 2)")
     parser.add_argument("--no-timed", action="store_true", help="leave out timed sends and receives")
     parser.add_argument("--no-select", action="store_true", help="leave out the one-channel selects")
-    parser.add_argument("--dot", metavar="FILE", help="write the state graph as Graphviz DOT (one scope only)")
-    parser.add_argument("--mermaid", metavar="FILE", help="write the state graph as Mermaid (one scope only)")
+    parser.add_argument(
+        "--dot", metavar="FILE", help="write the state graph as Graphviz DOT to FILE, or - for stdout (one scope only)"
+    )
+    parser.add_argument(
+        "--mermaid", metavar="FILE", help="write the state graph as Mermaid to FILE, or - for stdout (one scope only)"
+    )
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    try:
-        capacities = [_capacity(text) for text in args.capacity]
-    except ValueError as error:
-        print(f"chanspec explore: {error}", file=sys.stderr)
-        return 2
-    scopes = [
+def scopes_from(args: argparse.Namespace) -> list[Scope]:
+    """The scopes the parsed arguments ask for (``ValueError`` for a bad capacity)."""
+    capacities = [_capacity(text) for text in args.capacity]
+    return [
         Scope(
             capacity=capacity,
             senders=args.senders,
@@ -70,6 +71,14 @@ def run(args: argparse.Namespace) -> int:
         for name in args.profile
         for capacity in capacities
     ]
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        scopes = scopes_from(args)
+    except ValueError as error:
+        print(f"chanspec explore: {error}", file=sys.stderr)
+        return 2
     if (args.dot or args.mermaid) and len(scopes) != 1:
         print("chanspec explore: --dot/--mermaid need exactly one profile and one capacity", file=sys.stderr)
         return 2
@@ -109,6 +118,9 @@ def _print_violations(result: Exploration, limit: int = 3) -> None:
 
 
 def _write(path: str, text: str) -> None:
+    if path == "-":
+        print(text, end="")
+        return
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
     print(f"wrote {path}")
