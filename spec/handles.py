@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 
 
-class Side(enum.Enum):
+class Side(str, enum.Enum):
     """Which end of a channel a handle belongs to."""
 
     SEND = "tx"

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-MAPPED = {"chanspec": "chanspec", "spec": "chanspec/spec", "reference": "chanspec/reference", "impl": "chanspec/impl"}
+MAPPED = {
+    "chanspec": "chanspec",
+    "spec": "chanspec/spec",
+    "reference": "chanspec/reference",
+    "impl": "chanspec/impl",
+    "conformance": "chanspec/conformance",
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +60,7 @@ def test_every_package_ships_py_typed(wheel: zipfile.ZipFile) -> None:
 
 
 def test_source_folders_are_not_importable_as_top_level_names() -> None:
-    probe = "import importlib.util as u; print([n for n in ('spec', 'reference', 'impl') if u.find_spec(n)])"
+    probe = "import importlib.util as u; print([n for n in ('spec', 'reference', 'impl', 'conformance') if u.find_spec(n)])"
     found = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd="/", timeout=60
     ).stdout.strip()

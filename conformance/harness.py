@@ -1,0 +1,258 @@
+"""Drive a real channel and the specification side by side, with blocking calls in worker threads.
+
+The test thread (T0) makes calls that return at once; a blocking call goes to a
+worker thread (T1, T2, ...). After every action the harness waits for the
+system to be quiet: a worker whose call the model says must complete (it has
+a message, a slot, a partner, a disconnection, or its deadline passed) is
+waited for, with a generous bound, and is reported as a missed wake-up if it
+stays blocked; a worker the model says may complete gets a short grace period.
+Every result is checked against the model through a :class:`Tracker`.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..spec.handles import Handle, Side
+from ..spec.operations import Call, Clone, Close, Inspect, Mode, Open, Operation, Query, Recv, SameChannel, Send
+from ..spec.outcomes import Opened, Timeout
+from ..spec.state import World
+from ..spec.transitions import successors
+from .backend import Backend
+from .calls import Observed, Token, perform
+from .tracker import Mismatch, Tracker
+
+MAIN = 0
+
+
+class Deviation(AssertionError):
+    """The backend did something the specification does not allow; the message is the report."""
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long the harness waits. ``must`` bounds the wait for a call that must complete (a
+    generous bound: reaching it is a missed wake-up); ``grace`` is how long a call that may
+    complete gets; ``timed`` is the timeout given to timed calls in workers."""
+
+    must: float = 5.0
+    grace: float = 0.02
+    timed: float = 0.05
+
+
+class Worker:
+    """A thread that runs one call at a time and records its result and timing; ``returns``
+    is notified whenever any worker sharing it returns."""
+
+    def __init__(self, thread: int, returns: threading.Condition) -> None:
+        self.thread = thread
+        self.returns = returns
+        self.busy = False
+        self.done = threading.Event()
+        self.result: Observed | None = None
+        self.started = self.ended = 0.0
+        self.op: Operation | None = None
+        self._jobs: queue.SimpleQueue[Callable[[], Observed] | None] = queue.SimpleQueue()
+        threading.Thread(target=self._loop, name=f"chanspec-worker-{thread}", daemon=True).start()
+
+    def submit(self, op: Operation, job: Callable[[], Observed]) -> None:
+        self.busy, self.op, self.result = True, op, None
+        self.done.clear()
+        self.started = time.monotonic()
+        self._jobs.put(job)
+
+    def stop(self) -> None:
+        self._jobs.put(None)
+
+    def _loop(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            result = job()
+            with self.returns:
+                self.ended = time.monotonic()
+                self.result = result
+                self.done.set()
+                self.returns.notify_all()
+
+
+@dataclass
+class Harness:
+    """One channel of a backend, driven and checked against the model."""
+
+    backend: Backend
+    capacity: int | None
+    workers: int = 2
+    timing: Timing = field(default_factory=Timing)
+
+    def __post_init__(self) -> None:
+        sender, receiver = self.backend.make(self.capacity)
+        (opened,) = successors(World(), Call(MAIN, Open(self.capacity)), self.backend.capabilities.profile)
+        assert isinstance(opened.results[0][1], Opened)
+        self.objects: dict[Handle, Any] = {Handle(0, Side.SEND, 0): sender, Handle(0, Side.RECV, 0): receiver}
+        self.tracker = Tracker(opened.world, self.backend.capabilities.profile)
+        self.log: list[str] = [f"T0: {'unbounded()' if self.capacity is None else f'bounded({self.capacity})'}"]
+        self.returns = threading.Condition()
+        self.pool = {thread: Worker(thread, self.returns) for thread in range(1, self.workers + 1)}
+
+    # What can be done next -------------------------------------------------------------
+
+    def handles(self) -> list[Handle]:
+        return sorted(self.objects)
+
+    def idle_workers(self) -> list[int]:
+        return [thread for thread, worker in self.pool.items() if not worker.busy]
+
+    def immediate_calls(self) -> list[Operation]:
+        """Calls the test thread can make without blocking, on every handle, closed ones included."""
+        caps = self.backend.capabilities
+        ops: list[Operation] = []
+        for handle in self.handles():
+            if handle.side is Side.SEND:
+                ops.append(Send(handle, Token(), Mode.TRY))
+                if caps.timeouts:
+                    ops.append(Send(handle, Token(), Mode.TIMED))
+            else:
+                ops.append(Recv(handle, Mode.TRY))
+                if caps.timeouts:
+                    ops.append(Recv(handle, Mode.TIMED))
+            if handle.side is Side.SEND or caps.receiver_clone:
+                ops.append(Clone(handle))
+            ops.append(Close(handle))
+            if caps.introspection:
+                ops.extend(Inspect(handle, query) for query in Query)
+        if caps.introspection:
+            first, *rest = self.handles()
+            ops.extend(SameChannel(first, other) for other in rest[:1])
+        return ops
+
+    def blocking_calls(self) -> list[Operation]:
+        """Calls a worker can make that may block."""
+        modes = (Mode.BLOCK, Mode.TIMED) if self.backend.capabilities.timeouts else (Mode.BLOCK,)
+        ops: list[Operation] = []
+        for handle in self.handles():
+            for mode in modes:
+                ops.append(Send(handle, Token(), mode) if handle.side is Side.SEND else Recv(handle, mode))
+        return ops
+
+    # Actions -----------------------------------------------------------------------------
+
+    def call(self, op: Operation) -> None:
+        """The test thread makes a call that returns at once (timed calls wait zero seconds)."""
+        self.settle()
+        observed, new_object = perform(op, self.objects, 0.0)
+        self.log.append(f"T0: {op} -> {observed}")
+        mismatch, minted = self.tracker.call(MAIN, op, observed)
+        self._check(mismatch, f"T0: {op}")
+        if minted is not None:
+            self.objects[minted] = new_object
+        self.quiesce()
+
+    def start(self, thread: int, op: Operation) -> None:
+        """Worker ``thread`` starts a call that may block."""
+        self.settle()
+        worker = self.pool[thread]
+        timeout = self.timing.timed
+        worker.submit(op, lambda: perform(op, self.objects, timeout)[0])
+        self.log.append(f"T{thread}: {op} ...")
+        self.tracker.start(thread, op)
+        self.quiesce()
+
+    def close_everything(self) -> None:
+        """Close every handle; every blocked worker must then return. Stops the workers."""
+        try:
+            for handle in self.handles():
+                self.call(Close(handle))
+        finally:
+            for worker in self.pool.values():
+                worker.stop()
+
+    # Waiting and checking ---------------------------------------------------------------
+
+    def quiesce(self) -> None:
+        """Wait until no blocked call has to return any more, checking every return.
+
+        A worker whose timed call passed its deadline must return. Otherwise, while in every state
+        the run may be in some worker's call can complete, one of them must return: if none does
+        within the bound, that is a missed wake-up. Workers that only may return get a grace period.
+        """
+        while True:
+            self.settle()
+            blocked = [t for t, w in self.pool.items() if w.busy]
+            overdue = [t for t in blocked if self._past_deadline(self.pool[t])]
+            if overdue:
+                self._await(overdue, self._must_wait(self.pool[overdue[0]]))
+            elif self.tracker.progress_required(blocked):
+                self._await(blocked, self.timing.must)
+            else:
+                hopeful = [t for t in blocked if self.tracker.may_return(t)]
+                if hopeful:
+                    self._await(hopeful, self.timing.grace, missed_is_deviation=False)
+                self.settle()
+                return
+
+    def _await(self, threads: list[int], seconds: float, missed_is_deviation: bool = True) -> None:
+        """Wait until one of ``threads`` has returned, at most ``seconds``."""
+        deadline = time.monotonic() + seconds
+        with self.returns:
+            while not any(self.pool[t].done.is_set() for t in threads):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    if missed_is_deviation:
+                        self._missed_wakeup(threads, seconds)
+                    return
+                self.returns.wait(left)
+
+    def settle(self) -> None:
+        """Feed the results of workers that have returned to the tracker."""
+        returned: dict[int, Observed] = {}
+        for thread, worker in self.pool.items():
+            if worker.busy and worker.done.is_set():
+                assert worker.result is not None and worker.op is not None
+                returned[thread] = worker.result
+                worker.busy = False
+                elapsed = worker.ended - worker.started
+                self.log.append(f"T{thread}: {worker.op} returned {worker.result} after {elapsed * 1000:.0f} ms")
+                if isinstance(worker.result, Timeout) and elapsed < self.timing.timed * 0.95:
+                    raise Deviation(self._report(f"T{thread}: a timeout returned early ({elapsed * 1000:.0f} ms)"))
+        self._check(self.tracker.settle(returned), "returns")
+
+    def _past_deadline(self, worker: Worker) -> bool:
+        timed = getattr(worker.op, "mode", None) is Mode.TIMED
+        return timed and time.monotonic() >= worker.started + self.timing.timed
+
+    def _must_wait(self, worker: Worker) -> float:
+        timed = getattr(worker.op, "mode", None) is Mode.TIMED
+        deadline = worker.started + self.timing.timed if timed else time.monotonic()
+        return max(0.0, deadline - time.monotonic()) + self.timing.must
+
+    def _missed_wakeup(self, threads: list[int], seconds: float) -> None:
+        calls = ", ".join(f"T{t} in {self.pool[t].op}" for t in threads)
+        raise Deviation(
+            self._report(
+                f"missed wake-up: still blocked after {seconds:.1f} s ({calls}), although the specification "
+                "says that one of them can complete"
+            )
+        )
+
+    def _check(self, mismatch: Mismatch | None, what: str) -> None:
+        if mismatch is None:
+            return
+        allowed = ", ".join(map(str, mismatch.allowed)) or "no return at this point (it must stay blocked)"
+        observed = "did not return" if mismatch.observed is None else f"returned {mismatch.observed}"
+        headline = f"T{mismatch.thread} {observed}; the specification allows: {allowed}"
+        raise Deviation(self._report(headline, mismatch.states))
+
+    def _report(self, headline: str, states: tuple[str, ...] = ()) -> str:
+        lines = [headline, "", "trace:"]
+        lines.extend(f"  {line}" for line in self.log)
+        shown = states or self.tracker.describe()
+        lines.append("specification state before the failing step:" if states else "specification state:")
+        lines.extend(f"  {state}" for state in shown)
+        return "\n".join(lines)
