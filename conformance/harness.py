@@ -11,12 +11,13 @@ Every result is checked against the model through a :class:`Tracker`.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from ..spec.handles import Handle, Side
 from ..spec.operations import Call, Clone, Close, Inspect, Mode, Open, Operation, Query, Recv, SameChannel, Send
@@ -33,6 +34,11 @@ MAIN = 0
 class Deviation(AssertionError):
     """The backend did something the specification does not allow; the message is the report."""
 
+    def __init__(self, report: str, steps: int) -> None:
+        super().__init__(report)
+        self.report = report
+        self.steps = steps
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -43,6 +49,8 @@ class Timing:
     must: float = 5.0
     grace: float = 0.02
     timed: float = 0.05
+    deadline: float = float("inf")
+    """``time.monotonic()`` after which the harness does nothing more (the run's budget is spent)."""
 
 
 class Worker:
@@ -91,7 +99,10 @@ class Harness:
     workers: int = 2
     timing: Timing = field(default_factory=Timing)
 
+    on_deviation: Callable[[Deviation], None] | None = None
+
     def __post_init__(self) -> None:
+        self.failed = False
         sender, receiver = self.backend.make(self.capacity)
         (opened,) = successors(World(), Call(MAIN, Open(self.capacity)), self.backend.capabilities.profile)
         assert isinstance(opened.results[0][1], Opened)
@@ -145,6 +156,8 @@ class Harness:
 
     def call(self, op: Operation) -> None:
         """The test thread makes a call that returns at once (timed calls wait zero seconds)."""
+        if self.out_of_time():
+            return
         self.settle()
         observed, new_object = perform(op, self.objects, 0.0)
         self.log.append(f"T0: {op} -> {observed}")
@@ -156,6 +169,8 @@ class Harness:
 
     def start(self, thread: int, op: Operation) -> None:
         """Worker ``thread`` starts a call that may block."""
+        if self.out_of_time():
+            return
         self.settle()
         worker = self.pool[thread]
         timeout = self.timing.timed
@@ -165,13 +180,29 @@ class Harness:
         self.quiesce()
 
     def close_everything(self) -> None:
-        """Close every handle; every blocked worker must then return. Stops the workers."""
+        """Close every handle; every blocked worker must then return. Stops the workers.
+        After a deviation, or once the budget is spent, it only abandons the channel."""
+        if self.failed or self.out_of_time():
+            self.abandon()
+            return
         try:
             for handle in self.handles():
                 self.call(Close(handle))
         finally:
-            for worker in self.pool.values():
-                worker.stop()
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Close every handle without checking anything, and stop the workers (after a failure)."""
+        for obj in self.objects.values():
+            with contextlib.suppress(Exception):  # the backend may misbehave, or was cut short
+                obj.close()
+        for worker in self.pool.values():
+            worker.stop()
+
+    def out_of_time(self) -> bool:
+        """The budget is spent: actions become no-ops, so that a run in progress ends quickly
+        (raising would make Hypothesis see a failure that does not replay)."""
+        return time.monotonic() > self.timing.deadline
 
     # Waiting and checking ---------------------------------------------------------------
 
@@ -220,7 +251,7 @@ class Harness:
                 elapsed = worker.ended - worker.started
                 self.log.append(f"T{thread}: {worker.op} returned {worker.result} after {elapsed * 1000:.0f} ms")
                 if isinstance(worker.result, Timeout) and elapsed < self.timing.timed * 0.95:
-                    raise Deviation(self._report(f"T{thread}: a timeout returned early ({elapsed * 1000:.0f} ms)"))
+                    self._fail(f"T{thread}: a timeout returned early ({elapsed * 1000:.0f} ms)")
         self._check(self.tracker.settle(returned), "returns")
 
     def _past_deadline(self, worker: Worker) -> bool:
@@ -234,11 +265,9 @@ class Harness:
 
     def _missed_wakeup(self, threads: list[int], seconds: float) -> None:
         calls = ", ".join(f"T{t} in {self.pool[t].op}" for t in threads)
-        raise Deviation(
-            self._report(
-                f"missed wake-up: still blocked after {seconds:.1f} s ({calls}), although the specification "
-                "says that one of them can complete"
-            )
+        self._fail(
+            f"missed wake-up: still blocked after {seconds:.1f} s ({calls}), although the specification "
+            "says that one of them can complete"
         )
 
     def _check(self, mismatch: Mismatch | None, what: str) -> None:
@@ -247,7 +276,14 @@ class Harness:
         allowed = ", ".join(map(str, mismatch.allowed)) or "no return at this point (it must stay blocked)"
         observed = "did not return" if mismatch.observed is None else f"returned {mismatch.observed}"
         headline = f"T{mismatch.thread} {observed}; the specification allows: {allowed}"
-        raise Deviation(self._report(headline, mismatch.states))
+        self._fail(headline, mismatch.states)
+
+    def _fail(self, headline: str, states: tuple[str, ...] = ()) -> NoReturn:
+        self.failed = True
+        deviation = Deviation(self._report(headline, states), steps=len(self.log) - 1)
+        if self.on_deviation is not None:
+            self.on_deviation(deviation)
+        raise deviation
 
     def _report(self, headline: str, states: tuple[str, ...] = ()) -> str:
         lines = [headline, "", "trace:"]

@@ -8,24 +8,31 @@ specification, and Hypothesis shrinks a failing run to a short one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
 from .backend import Backend
-from .harness import Harness, Timing
+from .harness import Deviation, Harness, Timing
 
 
 def machine_for(
-    backend: Backend, capacity: int | None, workers: int = 2, timing: Timing | None = None
+    backend: Backend,
+    capacity: int | None,
+    workers: int = 2,
+    timing: Timing | None = None,
+    on_deviation: Callable[[Deviation], None] | None = None,
 ) -> type[RuleBasedStateMachine]:
     """A state machine class that checks ``backend`` at ``capacity``; run it with
-    ``run_state_machine_as_test`` or expose ``Machine.TestCase`` to pytest/unittest."""
+    ``run_state_machine_as_test`` or expose ``Machine.TestCase`` to pytest/unittest.
+    ``workers`` threads make the calls that may block (0: only calls that return at once)."""
     chosen_timing = timing or Timing()
 
     class ConformanceMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.harness = Harness(backend, capacity, workers, chosen_timing)
+            self.harness = Harness(backend, capacity, workers, chosen_timing, on_deviation)
 
         @rule(data=st.data())
         def call(self, data: st.DataObject) -> None:

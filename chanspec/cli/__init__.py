@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import explore
+from . import check, explore
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Rust channel semantics for Python: explore the specification, check implementations.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check.register(commands)
     explore.register(commands)
     return parser
 

@@ -1,0 +1,143 @@
+"""Run the conformance check: every phase on every capacity of every backend, within a time budget."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from hypothesis import HealthCheck, Phase, seed, settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from .backend import Backend
+from .harness import Deviation, Timing
+from .machine import machine_for
+
+CAPACITIES: tuple[int | None, ...] = (None, 0, 1, 2)
+PHASES = ("sequential", "threads")
+"""``sequential``: calls that return at once; ``threads``: blocking calls in worker threads too."""
+
+
+@dataclass
+class Finding:
+    """The result of one phase on one capacity of one backend."""
+
+    backend: str
+    capacity: int | None
+    phase: str
+    verdict: str  # "ok", "deviation", "n/a", "error", "not run"
+    runs: int = 0
+    seconds: float = 0.0
+    first_found_after: float | None = None
+    report: str = ""
+    steps: int | None = None
+    seed: int = 0
+
+    @property
+    def capacity_name(self) -> str:
+        return "unbounded" if self.capacity is None else f"bounded({self.capacity})"
+
+
+@dataclass
+class CheckResult:
+    """Everything one ``chanspec check`` found."""
+
+    findings: list[Finding] = field(default_factory=list)
+    seed: int = 0
+    seconds: float = 0.0
+
+    @property
+    def conforms(self) -> bool:
+        return not any(f.verdict in ("deviation", "error") for f in self.findings)
+
+
+def check(
+    backends: list[Backend],
+    budget: float = 60.0,
+    master_seed: int = 0,
+    progress: Callable[[Finding], None] | None = None,
+    capacities: tuple[int | None, ...] = CAPACITIES,
+    stop_on_first: bool = False,
+) -> CheckResult:
+    """Check every backend; the whole run ends within ``budget`` seconds (wall clock).
+    ``stop_on_first`` ends the run at the first deviation (the rest is "not run")."""
+    started = time.monotonic()
+    result = CheckResult(seed=master_seed)
+    jobs = [(b, c, p) for b in backends for c in capacities for p in PHASES]
+    runnable = [j for j in jobs if j[0].capabilities.supports_capacity(j[1])]
+    end = started + budget * 0.97
+    for index, (backend, capacity, phase) in enumerate(jobs):
+        if not backend.capabilities.supports_capacity(capacity):
+            finding = Finding(backend.name, capacity, phase, "n/a")
+        elif stop_on_first and not result.conforms:
+            finding = Finding(backend.name, capacity, phase, "not run")
+        else:
+            left = len(runnable) - runnable.index((backend, capacity, phase))
+            slice_end = time.monotonic() + max(0.0, end - time.monotonic()) / left
+            finding = _run_phase(backend, capacity, phase, slice_end, master_seed * 1000 + index)
+        result.findings.append(finding)
+        if progress is not None:
+            progress(finding)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _run_phase(backend: Backend, capacity: int | None, phase: str, deadline: float, phase_seed: int) -> Finding:
+    finding = Finding(backend.name, capacity, phase, "not run", seed=phase_seed)
+    started = time.monotonic()
+    found: list[Deviation] = []
+
+    def record(deviation: Deviation) -> None:
+        if not found:
+            finding.first_found_after = time.monotonic() - started
+        found.append(deviation)
+
+    timing = Timing(deadline=deadline, must=2.0)
+    workers = 0 if phase == "sequential" else 2
+    machine = machine_for(backend, capacity, workers, timing, on_deviation=record)
+    batch = 0
+    try:
+        while time.monotonic() < deadline and not found:
+            run_state_machine_as_test(seed(phase_seed * 100 + batch)(machine), settings=_settings())
+            batch += 1
+            finding.runs += _EXAMPLES
+    except Exception as error:  # a deviation (possibly wrapped by Hypothesis) or a backend that crashed
+        if not found and not any(isinstance(e, Deviation) for e in _chain(error)):
+            finding.verdict, finding.report = "error", f"{type(error).__name__}: {error}"
+    finding.seconds = time.monotonic() - started
+    if found:
+        shortest = min(found, key=lambda d: d.steps)
+        finding.verdict, finding.report, finding.steps = "deviation", shortest.report, shortest.steps
+    elif finding.verdict == "not run":
+        finding.verdict = "ok" if finding.runs or batch else "not run"
+    return finding
+
+
+_EXAMPLES = 10
+
+
+def _settings() -> settings:
+    return settings(
+        max_examples=_EXAMPLES,
+        stateful_step_count=25,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.generate, Phase.shrink),
+        report_multiple_bugs=False,
+        print_blob=False,
+    )
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and everything it wraps (causes, contexts, exception groups)."""
+    seen: set[int] = set()
+    stack = [error]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        stack.extend(getattr(current, "exceptions", ()))
+        stack.extend(e for e in (current.__cause__, current.__context__) if e is not None)
