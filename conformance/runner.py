@@ -141,3 +141,19 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
         yield current
         stack.extend(getattr(current, "exceptions", ()))
         stack.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+
+
+def assert_conforms(
+    backend: Backend,
+    budget: float = 30.0,
+    seed_value: int = 0,
+    capacities: tuple[int | None, ...] = CAPACITIES,
+) -> CheckResult:
+    """Check ``backend`` and raise ``AssertionError`` with every deviation report if it does not
+    conform: one line in a user's own test suite (see docs/conformance.md)."""
+    result = check([backend], budget=budget, master_seed=seed_value, capacities=capacities)
+    failures = [f for f in result.findings if f.verdict in ("deviation", "error")]
+    if failures:
+        text = "\n\n".join(f"{f.capacity_name}, {f.phase}:\n{f.report}" for f in failures)
+        raise AssertionError(f"{backend.name} does not conform (seed {seed_value}):\n\n{text}")
+    return result

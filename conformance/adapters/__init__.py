@@ -1,0 +1,1 @@
+"""Adapters that let third-party channels and queues be checked against the specification."""
