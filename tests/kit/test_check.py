@@ -88,3 +88,17 @@ def test_cli_exit_status_and_json() -> None:
     report = json.loads(done.stdout)
     assert report["conforms"] is True
     assert {f["backend"] for f in report["findings"]} >= {"impl", "reference", "impl-std", "reference-std"}
+
+
+def test_the_report_shown_in_the_docs_is_what_the_harness_prints() -> None:
+    from chanspec.conformance import Deviation, Harness
+    from chanspec.spec import Close, Mode, Recv, rx, tx
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "conformance.md").read_text()
+    shown = docs.split("## Reading a report", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    harness = Harness(BUGGY, 1, workers=0)
+    harness.call(Close(tx(0)))
+    with pytest.raises(Deviation) as caught:
+        harness.call(Recv(rx(0), Mode.TRY))
+    harness.abandon()
+    assert caught.value.report.strip() == shown.strip()
