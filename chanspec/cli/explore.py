@@ -8,7 +8,7 @@ from typing import Any
 
 from ..spec.diagram import to_dot, to_mermaid
 from ..spec.explore import MESSAGES, Exploration, Scope, explore
-from ..spec.profiles import PROFILES, profile_named
+from ..spec.profiles import CROSSBEAM, PROFILES, profile_named
 
 DEFAULT_CAPACITIES = ("0", "1", "2", "unbounded")
 
@@ -43,6 +43,7 @@ def register(commands: Any) -> None:
         "--messages", type=_bounded(len(MESSAGES)), default=3, help="distinct messages (default 3, at most 5)"
     )
     parser.add_argument("--threads", type=_positive, default=2, help="threads making calls (default 2)")
+    parser.add_argument("--repl", action="store_true", help="step through the specification by hand instead")
     parser.add_argument("--no-timed", action="store_true", help="leave out timed sends and receives")
     parser.add_argument("--no-select", action="store_true", help="leave out the one-channel selects")
     parser.add_argument(
@@ -74,6 +75,10 @@ def scopes_from(args: argparse.Namespace) -> list[Scope]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.repl:
+        from .repl import run as repl
+
+        return repl(profile_named(args.profile[0]) if len(args.profile) == 1 else CROSSBEAM)
     try:
         scopes = scopes_from(args)
     except ValueError as error:
