@@ -52,8 +52,8 @@ def _idle_rendezvous(world: World) -> list[str]:
     waiting: dict[tuple[int, Side], set[int]] = {}
     for entry in world.pending:
         op = entry.operation
-        if isinstance(op, Select) and not op.complete:
-            continue
+        if isinstance(op, Select) and not (op.complete and all(_live(world, _handle(c)) for c in op.cases)):
+            continue  # an observer, or a select that must wake with HandleClosed: never a partner
         for case in _cases(op):
             handle = _handle(case)
             if handle.channel >= len(world.channels):
@@ -207,6 +207,12 @@ def _inner_message(outcome: Outcome) -> Message:
     inner = _inner(outcome)
     assert isinstance(inner, Received)
     return inner.message
+
+
+def _live(world: World, handle: Handle) -> bool:
+    if handle.channel >= len(world.channels):
+        return False
+    return handle.serial in world.channels[handle.channel].live(handle.side)
 
 
 def _cases(op: Blocking) -> tuple[Case, ...]:

@@ -317,11 +317,9 @@ def _waiting_partners(world: World, thread: int, channel: int, side: Side) -> li
     found: list[tuple[Pending, Blocking, int]] = []
     for entry in world.pending:
         op = entry.operation
-        if entry.thread == thread:
+        if entry.thread == thread or not _can_pair(world, op):
             continue
         cases = op.cases if isinstance(op, Select) else (op,)
-        if isinstance(op, Select) and not op.complete:
-            continue
         for i, case in enumerate(cases):
             handle = _case_handle(case)
             if handle.channel == channel and handle.side is side and world.is_live(handle):
@@ -329,6 +327,14 @@ def _waiting_partners(world: World, thread: int, channel: int, side: Side) -> li
                 if isinstance(op, Select) and op.biased:
                     break
     return found
+
+
+def _can_pair(world: World, op: Blocking) -> bool:
+    """A blocked call can be a rendezvous partner unless it observes only (``ready``) or one of
+    its handles was closed under it (then it must wake with ``HandleClosed``)."""
+    if not isinstance(op, Select):
+        return True
+    return op.complete and all(world.is_live(_case_handle(case)) for case in op.cases)
 
 
 # Blocked calls ---------------------------------------------------------------------------
