@@ -50,11 +50,19 @@ class _Handle(abc.ABC):
     def __reduce__(self) -> NoReturn:
         raise TypeError(f"{type(self).__name__} cannot be pickled: channel handles are local to one process")
 
+    def _warns_if_collected(self) -> bool:
+        """Whether collecting this handle unclosed deserves a ``ResourceWarning``: it does when
+        the other side may be waiting for this close. Timer receivers have no other side."""
+        return True
+
     def __del__(self) -> None:
         try:
             if self.closed:
                 return
         except Exception:  # a half-built handle: nothing to close
+            return
+        if not self._warns_if_collected():
+            self._close_from_finalizer()
             return
         warnings.warn(
             f"{type(self).__name__} was garbage-collected without close(); closing it now",

@@ -38,6 +38,9 @@ class _Common:
     def _close_from_finalizer(self) -> None:
         close_later(self._end)
 
+    def _warns_if_collected(self) -> bool:
+        return self._end.channel.timer is None
+
     def same_channel(self, other: handles.Sender[Any] | handles.Receiver[Any]) -> bool:
         """Whether ``other`` belongs to the same channel (every ``never()`` is the same channel)."""
         if not isinstance(other, _Common):

@@ -149,3 +149,14 @@ def test_collection_in_the_middle_of_traffic_never_deadlocks(api: ModuleType, cl
         with pytest.raises(Disconnected):
             garbage_rx.recv_timeout(5.0)
         garbage_rx.close()
+
+
+def test_a_collected_timer_receiver_closes_quietly(api: ModuleType) -> None:
+    """Nobody waits for a timer receiver to close, so forgetting one is no leak worth a warning:
+    ``select(rx, after(1))`` is the idiom."""
+    for make in (lambda: api.after(60), lambda: api.tick(60), api.never):
+        timer = make()
+        probe = weakref.ref(timer)
+        with resource_warnings() as found:
+            del timer
+        assert found == [] and probe() is None

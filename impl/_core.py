@@ -1,0 +1,228 @@
+"""What every production channel shares: handle counting, disconnection, deferred closes,
+and the handle base classes with the hooks a select drives.
+
+A channel core counts its live senders and receivers. When a count reaches
+zero the flavour's hook runs once (``_senders_gone`` / ``_receivers_gone``);
+the flags ``tx_gone`` and ``rx_gone`` never go back. The lock guards the
+counts and the wait queues; the buffered flavours' fast paths read the flags
+and the queues without it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from typing import Any, ClassVar, TypeVar
+
+from chanspec import handles
+from chanspec.errors import HandleClosed
+
+from ._waiters import Entry
+
+T = TypeVar("T")
+
+Attempt = tuple[bool, Any] | None
+"""What a select gets from trying one case: None (not ready), ``(True, value)`` (done:
+the message received, or None for a send) or ``(False, error)`` (done, failing)."""
+
+
+class ChannelCore:
+    """Counts, disconnection flags, the lock, and closes deferred by the garbage collector.
+
+    Critical sections end with :meth:`unlock`, never a bare ``lock.release()``:
+    a finalizer that could not take the lock leaves its close in ``_deferred``
+    and whoever unlocks next applies it.
+    """
+
+    __slots__ = ("_deferred", "lock", "receivers", "rx_gone", "senders", "std", "tx_gone")
+
+    def __init__(self, std: bool) -> None:
+        self.lock = threading.Lock()
+        self.senders = 1
+        self.receivers = 1
+        self.tx_gone = False  # every sender closed
+        self.rx_gone = False  # every receiver closed
+        self.std = std
+        self._deferred: deque[bool] = deque()  # sides (True: a sender) closed by the collector
+
+    # Flavour hooks, called under the lock ------------------------------------------------
+
+    def _senders_gone(self) -> None:
+        """The last sender closed: wake every waiting receiver."""
+        raise NotImplementedError
+
+    def _receivers_gone(self) -> list[Any]:
+        """The last receiver closed: empty the buffer (returned, to be dropped after unlocking)
+        and wake every waiting sender."""
+        raise NotImplementedError
+
+    def _wake_handle(self, handle: object) -> None:
+        """``handle`` was closed: wake the calls blocked through it."""
+        raise NotImplementedError
+
+    # Counting -------------------------------------------------------------------------------
+
+    def unlock(self) -> None:
+        """Leave the critical section, then apply closes the collector deferred meanwhile."""
+        self.lock.release()
+        if self._deferred:
+            self._apply_deferred()
+
+    def add_handle(self, sending: bool) -> None:
+        """A clone joined one side (under the lock)."""
+        if sending:
+            self.senders += 1
+        else:
+            self.receivers += 1
+
+    def drop_handle(self, sending: bool) -> list[Any]:
+        """A handle of one side closed (under the lock). Returns the discarded buffer if it was
+        the last receiver, for the caller to drop once the lock is released."""
+        if sending:
+            self.senders -= 1
+            if self.senders == 0:
+                self.tx_gone = True
+                self._senders_gone()
+            return []
+        self.receivers -= 1
+        if self.receivers == 0:
+            self.rx_gone = True
+            return self._receivers_gone()
+        return []
+
+    def close_handle(self, handle: ImplHandle) -> None:
+        """Close ``handle`` for good: wake the calls blocked through it, drop it from its count."""
+        discarded: list[Any] = []
+        self.lock.acquire()
+        try:
+            if handle._closed:
+                return
+            handle._closed = True
+            self._wake_handle(handle)
+            discarded = self.drop_handle(handle._sending)
+        finally:
+            self.unlock()
+        del discarded  # the last receiver's buffer dies here, outside the lock
+
+    def defer_close(self, sending: bool) -> None:
+        """A collected handle's close: never blocks, even if this thread holds the lock."""
+        self._deferred.append(sending)
+        self._apply_deferred()
+
+    def _apply_deferred(self) -> None:
+        while self._deferred and self.lock.acquire(False):
+            discarded: list[Any] = []
+            try:
+                while self._deferred:
+                    discarded.extend(self.drop_handle(self._deferred.popleft()))
+            finally:
+                self.lock.release()
+            del discarded
+
+
+class ImplHandle(handles._Handle):
+    """Closing, cloning, identity and the select hooks, shared by every production handle.
+
+    ``_chan`` is the channel core (or a timer's schedule), ``_closed`` this handle's own
+    flag, read without a lock by the fast paths. Subclasses set ``_sending`` and override
+    the hooks per flavour.
+    """
+
+    __slots__ = ("_chan", "_closed")
+    _sending: ClassVar[bool]
+    _chan: Any
+    _closed: bool
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` was called on this handle (not whether the channel is disconnected)."""
+        return self._closed
+
+    def close(self) -> None:
+        """Give up this handle (idempotent). Closing the last sender wakes every blocked
+        receiver; closing the last receiver discards the buffered messages and wakes every
+        blocked sender with ``Disconnected`` carrying its own message. A call blocked on this
+        very handle in another thread wakes with ``HandleClosed``."""
+        if not self._closed:
+            self._chan.close_handle(self)
+
+    def _close_from_finalizer(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._chan.defer_close(self._sending)
+
+    def _clone_core(self) -> Any:
+        """Count one more handle on this side; HandleClosed if this one is closed."""
+        chan = self._chan
+        chan.lock.acquire()
+        try:
+            if self._closed:
+                raise HandleClosed()
+            chan.add_handle(self._sending)
+        finally:
+            chan.unlock()
+        return chan
+
+    def same_channel(self, other: handles.Sender[Any] | handles.Receiver[Any]) -> bool:
+        """Whether ``other`` belongs to the same channel (every ``never()`` is the same channel).
+        Answers on closed handles too."""
+        return isinstance(other, ImplHandle) and other._chan is self._chan
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise HandleClosed()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<chanspec.impl.{type(self).__name__} {state}>"
+
+    # Select hooks ------------------------------------------------------------------------
+
+    def _sel_attempt(self, message: Any, thread: int) -> Attempt:
+        """Perform the case now if it would not wait (``message`` is ignored by receivers)."""
+        raise NotImplementedError
+
+    def _sel_ready(self, thread: int) -> bool:
+        """Whether the case would complete (or fail) now without waiting."""
+        raise NotImplementedError
+
+    def _sel_register(self, entry: Entry) -> bool:
+        """Wait on this case with ``entry``; returns whether it is ready already (checked after
+        registering, so a change after this call wakes the entry)."""
+        raise NotImplementedError
+
+    def _sel_unregister(self, entry: Entry) -> None:
+        """Withdraw ``entry`` if it is still registered."""
+        raise NotImplementedError
+
+    def _sel_pass_on(self) -> None:
+        """A wake-up from this case was not used: hand it to the next waiter if still due."""
+
+    def _sel_due(self) -> float:
+        """When the case becomes ready by itself (timers); ``inf`` otherwise."""
+        return float("inf")
+
+
+class ImplSender(ImplHandle, handles.Sender[T]):
+    """Base of the production senders."""
+
+    __slots__ = ()
+    _sending = True
+
+    def clone(self) -> handles.Sender[T]:
+        """Another sender of the same channel; the channel stays connected while any is open."""
+        return type(self)(self._clone_core())  # type: ignore[call-arg]
+
+
+class ImplReceiver(ImplHandle, handles.Receiver[T]):
+    """Base of the production receivers."""
+
+    __slots__ = ()
+    _sending = False
+
+    def clone(self) -> handles.Receiver[T]:
+        """Another receiver sharing the same messages (each goes to one receiver only).
+        ``TypeError`` for a std-flavour receiver (``channel()``/``sync_channel()``)."""
+        if self._chan.std:
+            raise TypeError("std-flavour receivers cannot be cloned (channel()/sync_channel() have one consumer)")
+        return type(self)(self._clone_core())  # type: ignore[call-arg]

@@ -1,0 +1,303 @@
+"""Select: wait on several sends and receives at once, complete exactly one of them.
+
+A select first tries its cases in order (biased) or in a random order (fair),
+performing the first that would not wait. If none would, it makes one token,
+registers an entry for it on every case (each registration reports whether its
+case became ready meanwhile, so nothing slips between trying and parking) and
+parks until the first timer of its cases is due or its deadline passes.
+
+The first claim of the token wins. A rendezvous partner, or a bounded send
+handing a message over, completes the case inside the claim; any other claim
+(a new message, a free slot, a disconnection, a closed handle) only wakes the
+select, which withdraws its entries and tries again. If that second round
+completes another case, the wake-up is passed on to the next waiter of the case
+that woke it, so no wake-up is lost.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from typing import Any, TypeVar
+
+from chanspec import handles
+from chanspec._validate import check_deadline, deadline_after
+from chanspec.errors import NO_MESSAGE, ChannelError, HandleClosed, NotReady, Timeout
+
+from ._core import ImplHandle, ImplReceiver, ImplSender
+from ._waiters import TAKEN, WOKEN, Entry, lease_token, park, return_token
+
+T = TypeVar("T")
+
+SelectCase = handles.Receiver[Any] | tuple[handles.Sender[Any], Any]
+"""A case of the one-call :func:`select`: a receiver, or a ``(sender, message)`` pair."""
+
+_Done = tuple[int, bool, Any]  # (case index, succeeded, value or error)
+
+
+class _Case:
+    """One registered operation: the handle, and the message if it is a send."""
+
+    __slots__ = ("handle", "message", "sending")
+
+    def __init__(self, handle: ImplHandle, sending: bool, message: Any) -> None:
+        self.handle = handle
+        self.sending = sending
+        self.message = message
+
+
+class SelectedOperation:
+    """The case a select completed. It has already been performed: complete it with the handle
+    of that case (or a clone of it) to get its result."""
+
+    __slots__ = ("_case", "_index", "_ok", "_value")
+
+    def __init__(self, index: int, case: _Case, ok: bool, value: Any) -> None:
+        self._index = index
+        self._case = case
+        self._ok = ok
+        self._value = value
+
+    @property
+    def index(self) -> int:
+        """The index ``Select.send``/``Select.recv`` returned for the selected case."""
+        return self._index
+
+    def recv(self, receiver: handles.Receiver[T]) -> T:
+        """The message the selected receive took; ``Disconnected`` if the channel was
+        disconnected and drained, ``HandleClosed`` if the handle was closed. ``ValueError`` if
+        ``receiver`` is not a receiver of the selected case's channel."""
+        self._check(receiver, sending=False)
+        if not self._ok:
+            raise self._value
+        return self._value  # type: ignore[no-any-return]
+
+    def send(self, sender: handles.Sender[Any]) -> None:
+        """``None`` if the selected send delivered its message; ``Disconnected`` (carrying the
+        message) if every receiver was gone, ``HandleClosed`` if the handle was closed.
+        ``ValueError`` if ``sender`` is not a sender of the selected case's channel."""
+        self._check(sender, sending=True)
+        if not self._ok:
+            raise self._value
+
+    def _check(self, handle: object, sending: bool) -> None:
+        if not isinstance(handle, ImplHandle) or handle._chan is not self._case.handle._chan:
+            raise ValueError("this handle does not belong to the channel of the selected operation")
+        if sending is not self._case.sending:
+            side = "send" if self._case.sending else "recv"
+            raise ValueError(f"the selected operation is a {side}; complete it with op.{side}()")
+
+    def __repr__(self) -> str:
+        return f"<SelectedOperation index={self._index}>"
+
+
+class Select:
+    """A set of send and receive cases; a select completes exactly one of them.
+
+    A case is ready when it could complete now without waiting; a disconnected case
+    counts as ready (completing it raises ``Disconnected``), and so does a case whose
+    handle is closed (``HandleClosed``, chosen first). A fair select takes a uniformly
+    random ready case, a biased one (``Select(biased=True)``) the lowest ready index. A
+    blocked select parks once for all its cases and is woken by the first send, receive,
+    close or timer that may make one ready. A thread's own send and receive on one
+    rendezvous channel never pair.
+    """
+
+    __slots__ = ("_biased", "_cases", "_next_index")
+
+    def __init__(self, biased: bool = False) -> None:
+        self._biased = biased
+        self._cases: dict[int, _Case] = {}
+        self._next_index = 0
+
+    def send(self, sender: handles.Sender[T], message: T) -> int:
+        """Add a case sending ``message`` through ``sender``; returns its index (never reused)."""
+        if not isinstance(sender, ImplSender):
+            raise TypeError(f"expected a chanspec.impl sender, not {type(sender).__name__}")
+        return self._add(_Case(sender, True, message))
+
+    def recv(self, receiver: handles.Receiver[Any]) -> int:
+        """Add a case receiving from ``receiver``; returns its index (never reused)."""
+        if not isinstance(receiver, ImplReceiver):
+            raise TypeError(f"expected a chanspec.impl receiver, not {type(receiver).__name__}")
+        return self._add(_Case(receiver, False, None))
+
+    def _add(self, case: _Case) -> int:
+        index = self._next_index
+        self._next_index += 1
+        self._cases[index] = case
+        return index
+
+    def remove(self, index: int) -> None:
+        """Remove the case ``index``; ``ValueError`` if there is no such case (any more)."""
+        if index not in self._cases:
+            raise ValueError(f"no case with index {index} in this Select")
+        del self._cases[index]
+
+    def try_select(self) -> SelectedOperation:
+        """Complete a ready case now, or raise ``NotReady``."""
+        return self._select(None)
+
+    def select(self) -> SelectedOperation:
+        """Complete a case, blocking until one is ready. ``ValueError`` if there is no case."""
+        self._require_cases()
+        return self._select(math.inf)
+
+    def select_timeout(self, timeout: float) -> SelectedOperation:
+        """Like ``select``, but ``Timeout`` if no case completed within ``timeout`` seconds
+        (without cases it waits for the whole timeout)."""
+        return self._select(deadline_after(timeout))
+
+    def select_deadline(self, deadline: float) -> SelectedOperation:
+        """Like ``select_timeout`` with a deadline on the ``time.monotonic()`` clock."""
+        return self._select(check_deadline(deadline))
+
+    def try_ready(self) -> int:
+        """The index of a case ready now (performs nothing), or ``NotReady``."""
+        return self._ready(None)
+
+    def ready(self) -> int:
+        """Block until a case is ready and return its index; performs nothing. A waiting
+        ``ready`` is an observer: a rendezvous ``try_send`` does not count it as a receiver."""
+        self._require_cases()
+        return self._ready(math.inf)
+
+    def ready_timeout(self, timeout: float) -> int:
+        """Like ``ready``, but ``Timeout`` if no case was ready within ``timeout`` seconds."""
+        return self._ready(deadline_after(timeout))
+
+    def ready_deadline(self, deadline: float) -> int:
+        """Like ``ready_timeout`` with a deadline on the ``time.monotonic()`` clock."""
+        return self._ready(check_deadline(deadline))
+
+    def _select(self, deadline: float | None) -> SelectedOperation:
+        done = _run(list(self._cases.items()), self._biased, True, deadline)
+        if done is None:
+            raise NotReady() if deadline is None else Timeout()
+        index, ok, value = done
+        return SelectedOperation(index, self._cases[index], ok, value)
+
+    def _ready(self, deadline: float | None) -> int:
+        done = _run(list(self._cases.items()), self._biased, False, deadline)
+        if done is None:
+            raise NotReady() if deadline is None else Timeout()
+        return done[0]
+
+    def _require_cases(self) -> None:
+        if not self._cases:
+            raise ValueError("a blocking select needs at least one case")
+
+
+def _run(cases: list[tuple[int, _Case]], biased: bool, complete: bool, deadline: float | None) -> _Done | None:
+    """Complete (or, with ``complete`` false, find ready) one case; None if ``deadline`` (None:
+    try once) passed first."""
+    thread = threading.get_ident()
+    woken_by: _Case | None = None  # the case whose wake-up the last round used
+    done: _Done | None = None
+    try:
+        while True:
+            done = _attempt(cases, biased, complete, thread)
+            if done is not None:
+                return done
+            if deadline is None or (deadline != math.inf and time.monotonic() >= deadline):
+                return None
+            claimed = _wait(cases, complete, deadline)
+            if claimed is None:
+                continue
+            index, payload = claimed
+            if payload is TAKEN:
+                done = (index, True, None)
+                return done
+            if payload is not WOKEN:
+                done = (index, True, payload)
+                return done
+            woken_by = dict(cases)[index] if complete else None
+    finally:
+        if woken_by is not None and not _same_side(woken_by, done, cases):
+            woken_by.handle._sel_pass_on()
+
+
+def _attempt(cases: list[tuple[int, _Case]], biased: bool, complete: bool, thread: int) -> _Done | None:
+    for index, case in cases:
+        if case.handle._closed:
+            return index, False, HandleClosed(case.message if case.sending else NO_MESSAGE)
+    order = cases if biased else random.sample(cases, len(cases))
+    for index, case in order:
+        if complete:
+            attempt = case.handle._sel_attempt(case.message, thread)
+            if attempt is not None:
+                return index, attempt[0], attempt[1]
+        elif case.handle._sel_ready(thread):
+            return index, True, None
+    return None
+
+
+def _wait(cases: list[tuple[int, _Case]], complete: bool, deadline: float) -> tuple[int, Any] | None:
+    """Register on every case and park: ``(index, payload)`` of the claim, or None if a case
+    turned out ready while registering, or the wait timed out (try again)."""
+    token = lease_token(None)
+    registered: list[tuple[_Case, Entry]] = []
+    try:
+        wake_at = deadline
+        for index, case in cases:
+            entry = Entry(token, index, case.handle, case.message, observer=not complete)
+            registered.append((case, entry))
+            if case.handle._sel_register(entry):
+                if token.abort():
+                    return None
+                return token.case, token.payload
+            wake_at = min(wake_at, case.handle._sel_due())
+        if not park(token, wake_at, _no_withdrawal, token):
+            return None
+        return token.case, token.payload
+    finally:
+        for case, entry in registered:
+            case.handle._sel_unregister(entry)
+        return_token(token)
+
+
+def _no_withdrawal(entry: Entry) -> None:
+    """The select's ``finally`` withdraws every entry itself."""
+
+
+def _same_side(case: _Case, done: _Done | None, cases: list[tuple[int, _Case]]) -> bool:
+    """Whether the completed case used the same channel side as ``case`` (then it consumed
+    the wake-up ``case`` brought)."""
+    if done is None:
+        return False
+    chosen = dict(cases)[done[0]]
+    return chosen.sending is case.sending and chosen.handle._chan is case.handle._chan
+
+
+def select(*cases: SelectCase, timeout: float | None = None, biased: bool = False) -> tuple[int, Any]:
+    """Complete one of ``cases`` and return ``(index, value)``: ``value`` is the message
+    received, or ``None`` for a send. A case is a receiver, or a ``(sender, message)`` pair.
+
+    ``timeout=None`` waits for ever, ``0`` tries once (``NotReady``), otherwise ``Timeout``
+    after ``timeout`` seconds. If the chosen case fails (``Disconnected``, ``HandleClosed``)
+    its exception is raised with ``.index`` set to the case's index.
+    """
+    sel = Select(biased=biased)
+    for case in cases:
+        if isinstance(case, tuple) and len(case) == 2:
+            sel.send(case[0], case[1])
+        elif isinstance(case, handles.Receiver):
+            sel.recv(case)
+        else:
+            raise TypeError(f"a select case is a Receiver or a (Sender, message) pair, not {case!r}")
+    if timeout is None:
+        op = sel.select()
+    else:
+        deadline = deadline_after(timeout)  # validates the timeout
+        op = sel.try_select() if timeout == 0 else sel.select_deadline(deadline)
+    chosen = sel._cases[op.index]
+    try:
+        if chosen.sending:
+            op.send(chosen.handle)  # type: ignore[arg-type]
+            return op.index, None
+        return op.index, op.recv(chosen.handle)  # type: ignore[arg-type]
+    except ChannelError as error:
+        error.index = op.index
+        raise

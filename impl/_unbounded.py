@@ -1,0 +1,307 @@
+"""The unbounded flavour: a deque, lock-free on both fast paths.
+
+``deque.append`` and ``deque.popleft`` are atomic (under the GIL, and locked
+per object on free-threaded builds), so a send appends and a receive pops
+without the channel lock. The lock is only taken to park or wake.
+
+No lost wake-up: a receiver about to park registers its entry under the lock
+and then looks at the deque once more; a sender appends and then looks at the
+wait queue. Whichever comes second sees the other. Each append wakes at most
+one parked receiver (plus ``ready`` observers); a woken receiver that does not
+take a message (its handle was closed under it, a select chose another case)
+passes the wake-up on.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from typing import Any, TypeVar
+
+from chanspec._validate import check_deadline, deadline_after
+from chanspec.errors import Disconnected, Empty, HandleClosed, Timeout
+
+from ._core import Attempt, ChannelCore, ImplReceiver, ImplSender
+from ._waiters import Entry, WaitQueue, lease_token, park, return_token
+
+T = TypeVar("T")
+
+
+class ListChannel(ChannelCore):
+    """The shared state of one unbounded channel."""
+
+    __slots__ = ("queue", "rx_waiting")
+
+    def __init__(self, std: bool) -> None:
+        super().__init__(std)
+        self.queue: deque[Any] = deque()
+        self.rx_waiting = WaitQueue()  # parked receivers; senders never wait
+
+    def _senders_gone(self) -> None:
+        self.rx_waiting.wake_all()
+
+    def _receivers_gone(self) -> list[Any]:
+        discarded = list(self.queue)
+        self.queue.clear()
+        return discarded
+
+    def _wake_handle(self, handle: object) -> None:
+        self.rx_waiting.wake_handle(handle)
+
+    def after_append(self) -> None:
+        """A sender appended while receivers were parked, or while the last receiver closed."""
+        discarded: list[Any] = []
+        self.lock.acquire()
+        try:
+            if self.rx_gone:  # appended after the close emptied the buffer: nobody will read it
+                discarded = list(self.queue)
+                self.queue.clear()
+            elif self.rx_waiting:
+                self.rx_waiting.wake_one()
+        finally:
+            self.unlock()
+        del discarded
+
+    def pass_on(self) -> None:
+        """A woken receiver leaves without a message: wake the next one if one is due."""
+        self.lock.acquire()
+        try:
+            if self.queue and self.rx_waiting:
+                self.rx_waiting.wake_one()
+        finally:
+            self.unlock()
+
+    def recv_wait(self, handle: UnboundedReceiver[Any], deadline: float) -> Any:
+        """The receive slow path: take a message, or park until one may be there."""
+        queue = self.queue
+        while True:
+            self.lock.acquire()
+            try:
+                if handle._closed:
+                    raise HandleClosed()
+                if queue:
+                    try:
+                        return queue.popleft()
+                    except IndexError:  # a lock-free receive took it
+                        pass
+                if self.tx_gone:
+                    raise Disconnected()
+                if deadline != math.inf and time.monotonic() >= deadline:
+                    raise Timeout()
+                token = lease_token(handle)
+                self.rx_waiting.append(token)  # a token is never an observer
+                if queue:  # a last look after registering: a sender appending now sees us
+                    try:
+                        message = queue.popleft()
+                    except IndexError:
+                        pass
+                    else:
+                        self.rx_waiting.discard(token)
+                        return_token(token)
+                        return message
+            finally:
+                self.unlock()
+            if not park(token, deadline, self.withdraw, token):
+                return_token(token)
+                continue  # timed out: one more attempt before giving up
+            return_token(token)
+            if handle._closed:
+                self.pass_on()
+                raise HandleClosed()
+            if queue:
+                try:
+                    return queue.popleft()
+                except IndexError:
+                    pass  # overtaken: look again under the lock
+
+    def withdraw(self, entry: Entry) -> None:
+        """Remove a parked receiver's entry if it is still registered."""
+        self.lock.acquire()
+        try:
+            self.rx_waiting.discard(entry)
+        finally:
+            self.unlock()
+
+
+class UnboundedSender(ImplSender[T]):
+    """Sending end of an unbounded channel: a send never blocks. It fails only when every
+    receiver is closed (``Disconnected`` carrying the message)."""
+
+    __slots__ = ("_queue", "_waiting")
+    _chan: ListChannel
+
+    def __init__(self, chan: ListChannel) -> None:
+        self._chan = chan
+        self._queue = chan.queue
+        self._waiting = chan.rx_waiting
+        self._closed = False
+
+    def send(self, message: T) -> None:
+        """Append ``message``; never blocks. Wakes one parked receiver if any. ``Disconnected``
+        (carrying the message) if every receiver is closed."""
+        if self._closed:
+            raise HandleClosed(message)
+        chan = self._chan
+        if chan.rx_gone:
+            raise Disconnected(message)
+        self._queue.append(message)
+        if self._waiting or chan.rx_gone:
+            chan.after_append()
+
+    try_send = send
+
+    def send_timeout(self, message: T, timeout: float) -> None:
+        """Same as ``send`` (an unbounded send never waits, so it never times out)."""
+        deadline_after(timeout)
+        self.send(message)
+
+    def send_deadline(self, message: T, deadline: float) -> None:
+        """Same as ``send`` (an unbounded send never waits, so it never times out)."""
+        check_deadline(deadline)
+        self.send(message)
+
+    def __len__(self) -> int:
+        """The number of buffered messages (a snapshot)."""
+        self._check_open()
+        return len(self._queue)
+
+    def is_empty(self) -> bool:
+        """No message is buffered."""
+        self._check_open()
+        return not self._queue
+
+    def is_full(self) -> bool:
+        """Never: an unbounded channel has no limit."""
+        self._check_open()
+        return False
+
+    @property
+    def capacity(self) -> int | None:
+        """``None``: unbounded."""
+        return None
+
+    def _sel_attempt(self, message: Any, thread: int) -> Attempt:
+        if self._chan.rx_gone:
+            return False, Disconnected(message)
+        self.send(message)
+        return True, None
+
+    def _sel_ready(self, thread: int) -> bool:
+        return True
+
+    def _sel_register(self, entry: Entry) -> bool:
+        return True  # always ready: nothing to wait for
+
+    def _sel_unregister(self, entry: Entry) -> None:
+        pass
+
+
+class UnboundedReceiver(ImplReceiver[T]):
+    """Receiving end of an unbounded channel. A receive takes the oldest message without the
+    lock; with nothing there it parks until a send (or the last sender's close) wakes it."""
+
+    __slots__ = ("_queue",)
+    _chan: ListChannel
+
+    def __init__(self, chan: ListChannel) -> None:
+        self._chan = chan
+        self._queue = chan.queue
+        self._closed = False
+
+    def recv(self) -> T:
+        """Receive the oldest message, parking while there is none and a sender is open.
+        Buffered messages are delivered even after every sender closed; then ``Disconnected``."""
+        if self._closed:
+            raise HandleClosed()
+        queue = self._queue
+        if queue:
+            try:
+                return queue.popleft()  # type: ignore[no-any-return]
+            except IndexError:  # another receiver took it
+                pass
+        return self._chan.recv_wait(self, math.inf)  # type: ignore[no-any-return]
+
+    def try_recv(self) -> T:
+        """Receive without waiting: ``Empty`` if nothing is there and a sender is open,
+        otherwise ``Disconnected``."""
+        if self._closed:
+            raise HandleClosed()
+        try:
+            return self._queue.popleft()  # type: ignore[no-any-return]
+        except IndexError:
+            pass
+        if not self._chan.tx_gone:
+            raise Empty()
+        try:  # the last sender may have sent just before closing
+            return self._queue.popleft()  # type: ignore[no-any-return]
+        except IndexError:
+            raise Disconnected() from None
+
+    def recv_timeout(self, timeout: float) -> T:
+        """Like ``recv``, giving up with ``Timeout`` after ``timeout`` seconds. A message that
+        is there is always taken, even with a zero timeout."""
+        return self.recv_deadline(deadline_after(timeout))
+
+    def recv_deadline(self, deadline: float) -> T:
+        """Like ``recv_timeout`` with a deadline on the ``time.monotonic()`` clock."""
+        deadline = check_deadline(deadline)
+        if self._closed:
+            raise HandleClosed()
+        queue = self._queue
+        if queue:
+            try:
+                return queue.popleft()  # type: ignore[no-any-return]
+            except IndexError:  # another receiver took it
+                pass
+        return self._chan.recv_wait(self, deadline)  # type: ignore[no-any-return]
+
+    def __len__(self) -> int:
+        """The number of buffered messages (a snapshot)."""
+        self._check_open()
+        return len(self._queue)
+
+    def is_empty(self) -> bool:
+        """No message is buffered."""
+        self._check_open()
+        return not self._queue
+
+    def is_full(self) -> bool:
+        """Never: an unbounded channel has no limit."""
+        self._check_open()
+        return False
+
+    @property
+    def capacity(self) -> int | None:
+        """``None``: unbounded."""
+        return None
+
+    def _sel_attempt(self, message: Any, thread: int) -> Attempt:
+        try:
+            return True, self._queue.popleft()
+        except IndexError:
+            pass
+        if not self._chan.tx_gone:
+            return None
+        try:
+            return True, self._queue.popleft()
+        except IndexError:
+            return False, Disconnected()
+
+    def _sel_ready(self, thread: int) -> bool:
+        return bool(self._queue) or self._chan.tx_gone
+
+    def _sel_register(self, entry: Entry) -> bool:
+        chan = self._chan
+        chan.lock.acquire()
+        try:
+            chan.rx_waiting.add(entry)
+            return self._closed or bool(self._queue) or chan.tx_gone
+        finally:
+            chan.unlock()
+
+    def _sel_unregister(self, entry: Entry) -> None:
+        self._chan.withdraw(entry)
+
+    def _sel_pass_on(self) -> None:
+        self._chan.pass_on()
