@@ -60,7 +60,8 @@ def test_every_package_ships_py_typed(wheel: zipfile.ZipFile) -> None:
 
 
 def test_source_folders_are_not_importable_as_top_level_names() -> None:
-    probe = "import importlib.util as u; print([n for n in ('spec', 'reference', 'impl', 'conformance') if u.find_spec(n)])"
+    names = "('spec', 'reference', 'impl', 'conformance')"
+    probe = f"import importlib.util as u; print([n for n in {names} if u.find_spec(n)])"
     found = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd="/", timeout=60
     ).stdout.strip()
