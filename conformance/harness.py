@@ -63,13 +63,14 @@ class Worker:
         self.busy = False
         self.done = threading.Event()
         self.result: Observed | None = None
+        self.created: Any = None
         self.started = self.ended = 0.0
         self.op: Operation | None = None
-        self._jobs: queue.SimpleQueue[Callable[[], Observed] | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[Callable[[], tuple[Observed, Any]] | None] = queue.SimpleQueue()
         threading.Thread(target=self._loop, name=f"chanspec-worker-{thread}", daemon=True).start()
 
-    def submit(self, op: Operation, job: Callable[[], Observed]) -> None:
-        self.busy, self.op, self.result = True, op, None
+    def submit(self, op: Operation, job: Callable[[], tuple[Observed, Any]]) -> None:
+        self.busy, self.op, self.result, self.created = True, op, None, None
         self.done.clear()
         self.started = time.monotonic()
         self._jobs.put(job)
@@ -82,10 +83,10 @@ class Worker:
             job = self._jobs.get()
             if job is None:
                 return
-            result = job()
+            result, created = job()
             with self.returns:
                 self.ended = time.monotonic()
-                self.result = result
+                self.result, self.created = result, created
                 self.done.set()
                 self.returns.notify_all()
 
@@ -110,6 +111,7 @@ class Harness:
         self.tracker = Tracker(opened.world, self.backend.capabilities.profile)
         self.log: list[str] = [f"T0: {'unbounded()' if self.capacity is None else f'bounded({self.capacity})'}"]
         self.returns = threading.Condition()
+        self.main = Worker(MAIN, self.returns)
         self.pool = {thread: Worker(thread, self.returns) for thread in range(1, self.workers + 1)}
 
     # What can be done next -------------------------------------------------------------
@@ -159,7 +161,7 @@ class Harness:
         if self.out_of_time():
             return
         self.settle()
-        observed, new_object = perform(op, self.objects, 0.0)
+        observed, new_object = self._immediately(op)
         self.log.append(f"T0: {op} -> {observed}")
         mismatch, minted = self.tracker.call(MAIN, op, observed)
         self._check(mismatch, f"T0: {op}")
@@ -174,10 +176,21 @@ class Harness:
         self.settle()
         worker = self.pool[thread]
         timeout = self.timing.timed
-        worker.submit(op, lambda: perform(op, self.objects, timeout)[0])
+        worker.submit(op, lambda: perform(op, self.objects, timeout))
         self.log.append(f"T{thread}: {op} ...")
         self.tracker.start(thread, op)
         self.quiesce()
+
+    def _immediately(self, op: Operation) -> tuple[Observed, Any]:
+        """Run the test thread's call on its own thread, so that a call that should return at once
+        but hangs is reported instead of hanging the check."""
+        self.main.submit(op, lambda: perform(op, self.objects, 0.0))
+        if not self.main.done.wait(self.timing.must):
+            self.log.append(f"T0: {op} -> (still running)")
+            self._fail(f"T0: {op} has not returned after {self.timing.must:.1f} s, although it never waits")
+        self.main.busy = False
+        assert self.main.result is not None
+        return self.main.result, self.main.created
 
     def close_everything(self) -> None:
         """Close every handle; every blocked worker must then return. Stops the workers.
@@ -193,10 +206,17 @@ class Harness:
 
     def abandon(self) -> None:
         """Close every handle without checking anything, and stop the workers (after a failure)."""
-        for obj in self.objects.values():
-            with contextlib.suppress(Exception):  # the backend may misbehave, or was cut short
-                obj.close()
-        for worker in self.pool.values():
+        objects = list(self.objects.values())
+
+        def close_all() -> None:
+            for obj in objects:
+                with contextlib.suppress(Exception):  # the backend may misbehave, or was cut short
+                    obj.close()
+
+        closer = threading.Thread(target=close_all, name="chanspec-abandon", daemon=True)
+        closer.start()
+        closer.join(1.0)  # a backend whose close hangs must not hang the check
+        for worker in (self.main, *self.pool.values()):
             worker.stop()
 
     def out_of_time(self) -> bool:

@@ -23,16 +23,20 @@ def machine_for(
     workers: int = 2,
     timing: Timing | None = None,
     on_deviation: Callable[[Deviation], None] | None = None,
+    on_run: Callable[[], None] | None = None,
 ) -> type[RuleBasedStateMachine]:
     """A state machine class that checks ``backend`` at ``capacity``; run it with
     ``run_state_machine_as_test`` or expose ``Machine.TestCase`` to pytest/unittest.
-    ``workers`` threads make the calls that may block (0: only calls that return at once)."""
+    ``workers`` threads make the calls that may block (0: only calls that return at once);
+    ``on_run`` is told of every run (every new channel) the machine starts."""
     chosen_timing = timing or Timing()
 
     class ConformanceMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
             self.harness = Harness(backend, capacity, workers, chosen_timing, on_deviation)
+            if on_run is not None:
+                on_run()
 
         @rule(data=st.data())
         def call(self, data: st.DataObject) -> None:

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, Phase, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, seed, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from .backend import Backend
@@ -94,13 +94,15 @@ def _run_phase(backend: Backend, capacity: int | None, phase: str, deadline: flo
 
     timing = Timing(deadline=deadline, must=2.0)
     workers = 0 if phase == "sequential" else 2
-    machine = machine_for(backend, capacity, workers, timing, on_deviation=record)
+    def count() -> None:
+        finding.runs += 1
+
+    machine = machine_for(backend, capacity, workers, timing, on_deviation=record, on_run=count)
     batch = 0
     try:
         while time.monotonic() < deadline and not found:
             run_state_machine_as_test(seed(phase_seed * 100 + batch)(machine), settings=_settings())
             batch += 1
-            finding.runs += _EXAMPLES
     except Exception as error:  # a deviation (possibly wrapped by Hypothesis) or a backend that crashed
         if not found and not any(isinstance(e, Deviation) for e in _chain(error)):
             finding.verdict, finding.report = "error", f"{type(error).__name__}: {error}"
@@ -109,7 +111,7 @@ def _run_phase(backend: Backend, capacity: int | None, phase: str, deadline: flo
         shortest = min(found, key=lambda d: d.steps)
         finding.verdict, finding.report, finding.steps = "deviation", shortest.report, shortest.steps
     elif finding.verdict == "not run":
-        finding.verdict = "ok" if finding.runs or batch else "not run"
+        finding.verdict = "ok" if finding.runs else "not run"
     return finding
 
 
@@ -126,6 +128,7 @@ def _settings() -> settings:
         phases=(Phase.generate, Phase.shrink),
         report_multiple_bugs=False,
         print_blob=False,
+        verbosity=Verbosity.quiet,
     )
 
 

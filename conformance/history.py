@@ -1,0 +1,484 @@
+"""Concurrent histories of one channel: who called what, when, and what came back.
+
+A :class:`History` lists every call that threads made on one channel, with
+its invocation and response times and the observed outcome, plus the *quiet
+moments* (:class:`Mark`) at which the recorder saw every thread either done or
+blocked, and nothing return for a while. :func:`record` makes one by running
+threads that issue random operations against a real channel from a
+:class:`~chanspec.conformance.backend.Backend`;
+:mod:`chanspec.conformance.linearizability` decides whether the specification
+explains it.
+
+The recorder always terminates: when every thread still issuing is blocked
+and nothing has returned for ``quiet`` seconds, it records a quiet moment and
+unblocks someone with a ``try_send``/``try_recv`` of its own; at the end (or
+when the time limit is reached, or a quiet moment changed nothing) it closes
+every handle, which must wake every blocked call, and waits at most
+``patience`` seconds for them. Calls that still have not returned are kept
+without a response, and the checker reports them.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..spec.handles import Handle, Side
+from ..spec.operations import Clone, Close, Inspect, Mode, Operation, Query, Recv, SameChannel, Send
+from ..spec.outcomes import Value
+from ..spec.profiles import CROSSBEAM, Profile
+from .backend import Backend
+from .calls import Cloned, Observed, Token, perform
+
+NEVER = 2**63
+"""A time after every recorded time (nanoseconds): the response time of a call that never returned."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One call: the thread that made it, the specification operation (messages are unique
+    :class:`~chanspec.conformance.calls.Token` objects), its invocation and response times
+    (``time.monotonic_ns``), what it returned (``None`` if it had not returned when recording
+    stopped) and, for a timed call, its deadline. A successful clone's outcome is
+    ``Value(handle)``: the name the history gives to the new handle."""
+
+    thread: int
+    operation: Operation
+    invoked: int
+    returned: int | None = None
+    outcome: Observed | None = None
+    deadline: int | None = None
+
+    @property
+    def response(self) -> int:
+        """The response time, or :data:`NEVER` for a call that did not return."""
+        return NEVER if self.returned is None else self.returned
+
+    def spans(self, moment: int) -> bool:
+        """Whether the call was in progress (invoked, not yet returned) at ``moment``."""
+        return self.invoked < moment < self.response
+
+    def __str__(self) -> str:
+        result = "(no return)" if self.outcome is None else str(self.outcome)
+        return f"T{self.thread}: {self.operation} -> {result}"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A quiet moment at ``at``: every thread had either stopped issuing calls or was blocked
+    in one, and no call had returned for ``quiet`` nanoseconds. A call in progress then is
+    blocked, so the specification must say that it cannot complete."""
+
+    at: int
+    quiet: int
+
+
+@dataclass(frozen=True)
+class History:
+    """The calls made on one channel opened with ``capacity``, sorted by invocation, and the
+    quiet moments, sorted by time. ``ValueError`` if it is not a history: a thread with two
+    calls in progress at once, a response before its invocation, a call after one that
+    never returned."""
+
+    capacity: int | None
+    entries: tuple[Entry, ...]
+    marks: tuple[Mark, ...] = ()
+    profile: Profile = CROSSBEAM
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "entries", tuple(sorted(self.entries, key=_by_invocation)))
+        object.__setattr__(self, "marks", tuple(sorted(self.marks, key=_by_time)))
+        problem = _problem(self.entries)
+        if problem is not None:
+            raise ValueError(f"not a history: {problem}")
+
+    @property
+    def threads(self) -> tuple[int, ...]:
+        return tuple(sorted({entry.thread for entry in self.entries}))
+
+    @property
+    def start(self) -> int:
+        """The first invocation (the origin of the times in reports)."""
+        return self.entries[0].invoked if self.entries else 0
+
+    def prefix(self, cut: int) -> History:
+        """What had happened by ``cut``: the calls invoked by then, those that returned later
+        without their response, and the quiet moments up to it."""
+        entries = tuple(_truncated(entry, cut) for entry in self.entries if entry.invoked <= cut)
+        marks = tuple(mark for mark in self.marks if mark.at <= cut)
+        return replace(self, entries=entries, marks=marks)
+
+
+def _by_invocation(entry: Entry) -> tuple[int, int]:
+    return entry.invoked, entry.thread
+
+
+def _by_time(mark: Mark) -> int:
+    return mark.at
+
+
+def _truncated(entry: Entry, cut: int) -> Entry:
+    if entry.returned is not None and entry.returned > cut:
+        return replace(entry, returned=None, outcome=None)
+    return entry
+
+
+def _problem(entries: tuple[Entry, ...]) -> str | None:
+    last: dict[int, Entry] = {}
+    for entry in entries:
+        if (entry.returned is None) != (entry.outcome is None):
+            return f"{entry}: a response time needs an outcome and an outcome a response time"
+        if entry.returned is not None and entry.returned < entry.invoked:
+            return f"{entry}: returned before it was invoked"
+        if entry.deadline is not None and getattr(entry.operation, "mode", None) is not Mode.TIMED:
+            return f"{entry}: only timed calls have a deadline"
+        previous = last.get(entry.thread)
+        if previous is not None and previous.response >= entry.invoked:
+            return f"T{entry.thread} made a call while {previous.operation} was still in progress"
+        last[entry.thread] = entry
+    return None
+
+
+# Lanes -----------------------------------------------------------------------------------
+
+
+def lanes(history: History, indices: Iterable[int], highlight: Iterable[int] = (), marks: bool = True) -> str:
+    """The calls ``indices`` of ``history`` drawn as one lane per thread, in real-time order.
+
+    Columns follow the order of the invocation and response times (not their scale), so
+    every call is visible and two calls overlap on the page exactly when they overlapped
+    in time. Each call is a bar ``[a---]`` labelled by a letter explained below the
+    lanes; a call that never returned runs off to the right (``>``); ``*`` flags the calls in
+    ``highlight`` and ``!`` the quiet moments.
+    """
+    chosen = sorted(set(indices))
+    flagged = set(highlight)
+    if not chosen:
+        return "(no calls)"
+    entries = [history.entries[i] for i in chosen]
+    first = min(e.invoked for e in entries)
+    last = max(e.response for e in entries)
+    shown_marks = [m for m in history.marks if first <= m.at <= last] if marks else []
+    times = sorted({e.invoked for e in entries} | {e.returned for e in entries if e.returned is not None})
+    times = sorted(set(times) | {m.at for m in shown_marks})
+    column = {moment: 2 + 3 * rank for rank, moment in enumerate(times)}
+    width = 2 + 3 * len(times) + 2
+    threads = sorted({e.thread for e in entries})
+    rows = {thread: [" "] * width for thread in threads}
+    labels = {index: _label(n) for n, index in enumerate(chosen)}
+    for index, entry in zip(chosen, entries, strict=True):
+        row = rows[entry.thread]
+        start = column[entry.invoked]
+        end = width - 1 if entry.returned is None else column[entry.returned]
+        for x in range(start + 1, end):
+            row[x] = "-"
+        row[start] = "["
+        row[end] = ">" if entry.returned is None else "]"
+        text = labels[index]
+        for offset, char in enumerate(text):
+            if start + 1 + offset < end or offset == 0:
+                row[min(start + 1 + offset, width - 1)] = char
+    lines = []
+    if shown_marks:
+        ruler = [" "] * width
+        for mark in shown_marks:
+            ruler[column[mark.at]] = "!"
+        lines.append("quiet " + "".join(ruler).rstrip())
+    lines.extend(f"T{thread:<4} " + "".join(rows[thread]).rstrip() for thread in threads)
+    lines.append("")
+    for index, entry in zip(chosen, entries, strict=True):
+        flag = "*" if index in flagged else " "
+        when = _interval(entry, history.start)
+        lines.append(f"{flag}{labels[index]:>3} #{index:<5} {entry}   {when}")
+    for mark in shown_marks:
+        at = (mark.at - history.start) / 1e6
+        lines.append(f"   !        quiet moment at +{at:.3f} ms (nothing returned for {mark.quiet / 1e6:.1f} ms)")
+    return "\n".join(lines)
+
+
+def _label(n: int) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[n] if n < len(letters) else letters[n // len(letters) - 1] + letters[n % len(letters)]
+
+
+def _interval(entry: Entry, origin: int) -> str:
+    start = (entry.invoked - origin) / 1e6
+    deadline = "" if entry.deadline is None else f", deadline +{(entry.deadline - origin) / 1e6:.3f}"
+    if entry.returned is None:
+        return f"[+{start:.3f} ms ...{deadline}"
+    return f"[+{start:.3f} .. +{(entry.returned - origin) / 1e6:.3f} ms{deadline}]"
+
+
+# Recording -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What :func:`record` does: ``threads`` threads issue ``operations`` calls in all
+    (random, from ``seed``) against one channel. Timed calls wait one of ``timeouts``
+    seconds; ``blocking_share`` of the sends and receives are plain blocking calls. A
+    quiet moment is declared after ``quiet`` seconds without a return; after closing
+    everything, blocked calls get ``patience`` seconds to return; issuing stops after
+    ``time_limit`` seconds."""
+
+    threads: int = 8
+    operations: int = 1000
+    seed: int = 0
+    timeouts: tuple[float, ...] = (0.0, 0.0005, 0.002)
+    blocking_share: float = 0.15
+    quiet: float = 0.1
+    patience: float = 2.0
+    time_limit: float = 20.0
+
+
+def record(backend: Backend, capacity: int | None, workload: Workload | None = None) -> History:
+    """Run ``workload`` against a new channel of ``backend`` at ``capacity`` and return its history.
+
+    Threads 0..n-1 issue the random calls; thread n is the recorder's own: it unblocks
+    threads at quiet moments and closes every handle at the end. Bounded in wall time by
+    ``time_limit + patience`` plus the length of the slowest call that does return.
+    """
+    return _Recorder(backend, capacity, workload or Workload()).run()
+
+
+@dataclass
+class _Busy:
+    """A call a worker is in."""
+
+    operation: Operation
+    invoked: int
+    deadline: int | None
+
+
+@dataclass
+class _Worker:
+    thread: int
+    quota: int
+    rng: random.Random
+    busy: _Busy | None = None
+    finished: bool = False
+
+
+@dataclass
+class _Recorder:
+    backend: Backend
+    capacity: int | None
+    workload: Workload
+    entries: list[Entry] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        sender, receiver = self.backend.make(self.capacity)
+        self.objects: dict[Handle, Any] = {_ORIGINAL_SENDER: sender, _ORIGINAL_RECEIVER: receiver}
+        self.minted = {Side.SEND: 1, Side.RECV: 1}
+        self.closed: set[Handle] = set()
+        self.changed = threading.Condition()
+        self.stop = False
+        self.sealed = False
+        self.last_activity = time.monotonic_ns()
+        load = self.workload
+        shares = [load.operations // load.threads + (i < load.operations % load.threads) for i in range(load.threads)]
+        self.workers = [_Worker(i, shares[i], random.Random(f"{load.seed}/{i}")) for i in range(load.threads)]
+        self.own = load.threads
+        self.own_rng = random.Random(f"{load.seed}/own")
+
+    def run(self) -> History:
+        load = self.workload
+        threads = [
+            threading.Thread(target=self._work, args=(w,), name=f"chanspec-history-{w.thread}", daemon=True)
+            for w in self.workers
+        ]
+        for thread in threads:
+            thread.start()
+        self._supervise(time.monotonic() + load.time_limit)
+        self._close_everything()
+        with self.changed:
+            since = self._await_quiet(load.patience)
+            now = time.monotonic_ns()
+            self.marks.append(Mark(now, now - (self.last_activity if since is None else since)))
+            self.sealed = True
+            entries = list(self.entries)
+            for worker in self.workers:
+                if worker.busy is not None:
+                    busy = worker.busy
+                    entries.append(Entry(worker.thread, busy.operation, busy.invoked, deadline=busy.deadline))
+        return History(self.capacity, tuple(entries), tuple(self.marks), self.backend.capabilities.profile)
+
+    # The supervisor (the recorder's own thread) -------------------------------------------
+
+    def _supervise(self, give_up: float) -> None:
+        previous: list[tuple[int, int]] | None = None
+        while True:
+            with self.changed:
+                since = self._await_quiet(self.workload.quiet, give_up)
+                if since is None:
+                    return
+                now = time.monotonic_ns()
+                self.marks.append(Mark(now, now - since))
+                busy = [(w.thread, w.busy) for w in self.workers if w.busy is not None]
+                blocked = [(thread, call.invoked) for thread, call in busy]
+                if blocked == previous:
+                    return  # unblocking did not help: close everything
+                previous = blocked
+            self._unblock([call.operation for _, call in busy])
+
+    def _await_quiet(self, seconds: float, give_up: float = math.inf) -> int | None:
+        """Wait (holding ``changed``) for a quiet moment: every worker has finished or is blocked
+        in a call (a timed one past its deadline), and nothing happened for ``seconds``, seen
+        by several polls in a row. A stall of the whole process (a loaded machine) counts as
+        one poll only, so it is not mistaken for blocked threads. Returns when the quiet
+        began, or ``None`` if every worker finished first or ``give_up`` (``time.monotonic``)
+        passed."""
+        poll = seconds / _POLLS
+        streak, since = 0, time.monotonic_ns()
+        while not all(w.finished for w in self.workers) and time.monotonic() < give_up:
+            self.changed.wait(poll)
+            now = time.monotonic_ns()
+            if self.last_activity >= since or not self._all_blocked(since):
+                streak, since = 0, now
+                continue
+            streak += 1
+            if streak >= _POLLS and now - self.last_activity >= seconds * 1e9:
+                return since
+        return None
+
+    def _all_blocked(self, since: int) -> bool:
+        """Every worker that has not finished is in a call, and timed calls passed their deadline by ``since``."""
+        for worker in self.workers:
+            if worker.finished:
+                continue
+            if worker.busy is None:
+                return False
+            deadline = worker.busy.deadline
+            if deadline is not None and deadline > since:
+                return False
+        return True
+
+    def _unblock(self, blocked: list[Operation]) -> None:
+        """Give a blocked receive a message, or a blocked send some room (or its partner)."""
+        if any(isinstance(op, Recv) for op in blocked):
+            self._call(self.own, Send(_ORIGINAL_SENDER, Token(), Mode.TRY), 0.0)
+        else:
+            self._call(self.own, Recv(_ORIGINAL_RECEIVER, Mode.TRY), 0.0)
+
+    def _close_everything(self) -> None:
+        with self.changed:
+            self.stop = True
+            handles = sorted(self.objects)
+        self.own_rng.shuffle(handles)
+        for handle in handles:
+            self._call(self.own, Close(handle), 0.0)
+
+    # Workers ---------------------------------------------------------------------------
+
+    def _work(self, worker: _Worker) -> None:
+        try:
+            for _ in range(worker.quota):
+                with self.changed:
+                    if self.stop:
+                        break
+                op, timeout = self._choose(worker.rng)
+                self._call(worker.thread, op, timeout, worker)
+        finally:
+            with self.changed:
+                worker.finished = True
+                self.last_activity = time.monotonic_ns()
+                self.changed.notify_all()
+
+    def _choose(self, rng: random.Random) -> tuple[Operation, float]:
+        """A random call on a random handle (now and then one already closed)."""
+        caps = self.backend.capabilities
+        with self.changed:
+            handles = sorted(self.objects)
+            open_handles = [h for h in handles if h not in self.closed]
+            clones = [h for h in open_handles if h.serial > 0]
+        pool = handles if rng.random() < 0.05 else open_handles
+        senders = [h for h in pool if h.side is Side.SEND] or [_ORIGINAL_SENDER]
+        receivers = [h for h in pool if h.side is Side.RECV] or [_ORIGINAL_RECEIVER]
+        modes = [Mode.TRY, Mode.BLOCK, Mode.TIMED] if caps.timeouts else [Mode.TRY, Mode.BLOCK]
+        share = self.workload.blocking_share
+        weights = [0.5 - share / 2, share, 0.5 - share / 2] if caps.timeouts else [1 - share, share]
+        timeout = rng.choice(self.workload.timeouts)
+        roll = rng.random()
+        if roll < 0.4:
+            return Send(rng.choice(senders), Token(), rng.choices(modes, weights)[0]), timeout
+        if roll < 0.8:
+            return Recv(rng.choice(receivers), rng.choices(modes, weights)[0]), timeout
+        if roll < 0.85:
+            cloneable = [h for h in pool if h.side is Side.SEND or caps.receiver_clone] or [_ORIGINAL_SENDER]
+            return Clone(rng.choice(cloneable)), timeout
+        if roll < 0.89 and clones:
+            return Close(rng.choice(clones)), timeout
+        if caps.introspection and roll < 0.98:
+            return Inspect(rng.choice(pool or handles), rng.choice(list(Query))), timeout
+        if caps.introspection:
+            return SameChannel(rng.choice(handles), rng.choice(handles)), timeout
+        return Recv(rng.choice(receivers), Mode.TRY), timeout
+
+    def _call(self, thread: int, op: Operation, timeout: float, worker: _Worker | None = None) -> None:
+        with self.changed:
+            objects = {h: self.objects[h] for h in _handles_of(op)}
+            if isinstance(op, Close):
+                self.closed.add(op.handle)
+            invoked = time.monotonic_ns()
+            timed = getattr(op, "mode", None) is Mode.TIMED
+            deadline = invoked + int(timeout * 1e9) if timed else None
+            if worker is not None:
+                worker.busy = _Busy(op, invoked, deadline)
+            self.last_activity = invoked
+        observed, new_object = perform(op, objects, timeout)
+        returned = time.monotonic_ns()
+        with self.changed:
+            if self.sealed:
+                return
+            outcome = self._name_clone(op, observed, new_object)
+            self.entries.append(Entry(thread, op, invoked, returned, outcome, deadline))
+            if worker is not None:
+                worker.busy = None
+            self.last_activity = returned
+            self.changed.notify_all()
+
+    def _name_clone(self, op: Operation, observed: Observed, new_object: Any) -> Observed:
+        if not (isinstance(op, Clone) and isinstance(observed, Cloned)):
+            return observed
+        side = op.handle.side
+        handle = Handle(op.handle.channel, side, self.minted[side])
+        self.minted[side] += 1
+        self.objects[handle] = new_object
+        return Value(handle)
+
+
+_POLLS = 5
+"""How many polls in a row must see nothing happen before the recorder calls a moment quiet."""
+
+_ORIGINAL_SENDER = Handle(0, Side.SEND, 0)
+_ORIGINAL_RECEIVER = Handle(0, Side.RECV, 0)
+
+
+def _handles_of(op: Operation) -> tuple[Handle, ...]:
+    if isinstance(op, Send):
+        return (op.sender,)
+    if isinstance(op, Recv):
+        return (op.receiver,)
+    if isinstance(op, SameChannel):
+        return (op.first, op.second)
+    if isinstance(op, (Clone, Close, Inspect)):
+        return (op.handle,)
+    raise TypeError(f"the recorder does not make {type(op).__name__} calls")
+
+
+def handles_named(history: History) -> Mapping[Side, int]:
+    """How many handles ``history`` names on each side (serials run from 0)."""
+    counts = {Side.SEND: 1, Side.RECV: 1}
+    for entry in history.entries:
+        found: list[Handle] = list(_handles_of(entry.operation))
+        if isinstance(entry.outcome, Value) and isinstance(entry.outcome.value, Handle):
+            found.append(entry.outcome.value)
+        for handle in found:
+            counts[handle.side] = max(counts[handle.side], handle.serial + 1)
+    return counts
