@@ -199,10 +199,17 @@ class Harness:
             self.abandon()
             return
         try:
-            for handle in self.handles():
+            for handle in self._closing_order():
                 self.call(Close(handle))
         finally:
             self.abandon()
+
+    def _closing_order(self) -> list[Handle]:
+        """Close the side opposite to the blocked workers first, so that the end of every run
+        checks that the last sender's (or receiver's) close wakes them."""
+        blocked_receiving = any(isinstance(w.op, Recv) for w in self.pool.values() if w.busy)
+        first = Side.SEND if blocked_receiving else Side.RECV
+        return sorted(self.handles(), key=lambda handle: handle.side is not first)
 
     def abandon(self) -> None:
         """Close every handle without checking anything, and stop the workers (after a failure)."""

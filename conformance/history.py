@@ -81,9 +81,11 @@ class Mark:
 @dataclass(frozen=True)
 class History:
     """The calls made on one channel opened with ``capacity``, sorted by invocation, and the
-    quiet moments, sorted by time. ``ValueError`` if it is not a history: a thread with two
-    calls in progress at once, a response before its invocation, a call after one that
-    never returned."""
+    quiet moments, sorted by time. Handles are named as in the specification: ``c0.tx0`` and
+    ``c0.rx0`` are the originals, clones are named by the history (each by the clone that
+    returned it). ``ValueError`` if it is not a history: a thread with two calls in progress
+    at once, a response before its invocation, a call after one that never returned, a
+    cloned handle used before the clone that made it returned."""
 
     capacity: int | None
     entries: tuple[Entry, ...]
@@ -99,6 +101,7 @@ class History:
 
     @property
     def threads(self) -> tuple[int, ...]:
+        """The threads that made calls, in order."""
         return tuple(sorted({entry.thread for entry in self.entries}))
 
     @property
@@ -130,7 +133,16 @@ def _truncated(entry: Entry, cut: int) -> Entry:
 
 def _problem(entries: tuple[Entry, ...]) -> str | None:
     last: dict[int, Entry] = {}
+    handed: dict[Handle, int] = {}  # a cloned handle: when the clone that made it returned
     for entry in entries:
+        for handle in _handles_of(entry.operation):
+            if handle.serial and handed.get(handle, entry.invoked) >= entry.invoked:
+                return f"{entry}: uses {handle} before a clone returned it"
+        if isinstance(entry.outcome, Value) and isinstance(entry.outcome.value, Handle):
+            assert entry.returned is not None
+            if entry.outcome.value in handed:
+                return f"{entry}: {entry.outcome.value} was returned by another clone already"
+            handed[entry.outcome.value] = entry.returned
         if (entry.returned is None) != (entry.outcome is None):
             return f"{entry}: a response time needs an outcome and an outcome a response time"
         if entry.returned is not None and entry.returned < entry.invoked:
@@ -147,42 +159,35 @@ def _problem(entries: tuple[Entry, ...]) -> str | None:
 # Lanes -----------------------------------------------------------------------------------
 
 
-def lanes(history: History, indices: Iterable[int], highlight: Iterable[int] = (), marks: bool = True) -> str:
+def lanes(
+    history: History, indices: Iterable[int], highlight: Iterable[int] = (), cut: int | None = None
+) -> str:
     """The calls ``indices`` of ``history`` drawn as one lane per thread, in real-time order.
 
     Columns follow the order of the invocation and response times (not their scale), so
     every call is visible and two calls overlap on the page exactly when they overlapped
     in time. Each call is a bar ``[a---]`` labelled by a letter explained below the
-    lanes; a call that never returned runs off to the right (``>``); ``*`` flags the calls in
-    ``highlight`` and ``!`` the quiet moments.
+    lanes; a call that had not returned (by ``cut``, if given) runs off to the right
+    (``>``); ``*`` flags the calls in ``highlight`` and ``!`` the quiet moments.
     """
     chosen = sorted(set(indices))
     flagged = set(highlight)
     if not chosen:
         return "(no calls)"
+    horizon = NEVER if cut is None else cut
     entries = [history.entries[i] for i in chosen]
+    ends = [e.returned if e.returned is not None and e.returned <= horizon else None for e in entries]
     first = min(e.invoked for e in entries)
-    last = max(e.response for e in entries)
-    shown_marks = [m for m in history.marks if first <= m.at <= last] if marks else []
-    times = sorted({e.invoked for e in entries} | {e.returned for e in entries if e.returned is not None})
-    times = sorted(set(times) | {m.at for m in shown_marks})
-    column = {moment: 2 + 3 * rank for rank, moment in enumerate(times)}
-    width = 2 + 3 * len(times) + 2
+    last = max(NEVER if end is None else end for end in ends)
+    shown_marks = [m for m in history.marks if first <= m.at <= min(last, horizon)]
+    moments = {e.invoked for e in entries} | {end for end in ends if end is not None} | {m.at for m in shown_marks}
+    column = {moment: 2 + 3 * rank for rank, moment in enumerate(sorted(moments))}
+    width = 2 + 3 * len(moments) + 2
     threads = sorted({e.thread for e in entries})
     rows = {thread: [" "] * width for thread in threads}
     labels = {index: _label(n) for n, index in enumerate(chosen)}
-    for index, entry in zip(chosen, entries, strict=True):
-        row = rows[entry.thread]
-        start = column[entry.invoked]
-        end = width - 1 if entry.returned is None else column[entry.returned]
-        for x in range(start + 1, end):
-            row[x] = "-"
-        row[start] = "["
-        row[end] = ">" if entry.returned is None else "]"
-        text = labels[index]
-        for offset, char in enumerate(text):
-            if start + 1 + offset < end or offset == 0:
-                row[min(start + 1 + offset, width - 1)] = char
+    for index, entry, end in zip(chosen, entries, ends, strict=True):
+        _draw(rows[entry.thread], column[entry.invoked], None if end is None else column[end], labels[index])
     lines = []
     if shown_marks:
         ruler = [" "] * width
@@ -191,14 +196,27 @@ def lanes(history: History, indices: Iterable[int], highlight: Iterable[int] = (
         lines.append("quiet " + "".join(ruler).rstrip())
     lines.extend(f"T{thread:<4} " + "".join(rows[thread]).rstrip() for thread in threads)
     lines.append("")
-    for index, entry in zip(chosen, entries, strict=True):
+    for index, entry, end in zip(chosen, entries, ends, strict=True):
         flag = "*" if index in flagged else " "
-        when = _interval(entry, history.start)
-        lines.append(f"{flag}{labels[index]:>3} #{index:<5} {entry}   {when}")
+        text = str(entry)
+        if end is None and entry.returned is not None:
+            text = f"T{entry.thread}: {entry.operation} -> (in progress; returned {entry.outcome} later)"
+        lines.append(f"{flag}{labels[index]:>3} #{index:<5} {text}   {_interval(entry, history.start, end)}")
     for mark in shown_marks:
         at = (mark.at - history.start) / 1e6
         lines.append(f"   !        quiet moment at +{at:.3f} ms (nothing returned for {mark.quiet / 1e6:.1f} ms)")
     return "\n".join(lines)
+
+
+def _draw(row: list[str], start: int, end: int | None, label: str) -> None:
+    stop = len(row) - 1 if end is None else end
+    for x in range(start + 1, stop):
+        row[x] = "-"
+    row[start] = "["
+    row[stop] = ">" if end is None else "]"
+    for offset, char in enumerate(label):
+        if start + 1 + offset < stop or offset == 0:
+            row[min(start + 1 + offset, len(row) - 1)] = char
 
 
 def _label(n: int) -> str:
@@ -206,12 +224,12 @@ def _label(n: int) -> str:
     return letters[n] if n < len(letters) else letters[n // len(letters) - 1] + letters[n % len(letters)]
 
 
-def _interval(entry: Entry, origin: int) -> str:
+def _interval(entry: Entry, origin: int, end: int | None) -> str:
     start = (entry.invoked - origin) / 1e6
     deadline = "" if entry.deadline is None else f", deadline +{(entry.deadline - origin) / 1e6:.3f}"
-    if entry.returned is None:
+    if end is None:
         return f"[+{start:.3f} ms ...{deadline}"
-    return f"[+{start:.3f} .. +{(entry.returned - origin) / 1e6:.3f} ms{deadline}]"
+    return f"[+{start:.3f} .. +{(end - origin) / 1e6:.3f} ms{deadline}]"
 
 
 # Recording -------------------------------------------------------------------------------
@@ -241,8 +259,11 @@ def record(backend: Backend, capacity: int | None, workload: Workload | None = N
 
     Threads 0..n-1 issue the random calls; thread n is the recorder's own: it unblocks
     threads at quiet moments and closes every handle at the end. Bounded in wall time by
-    ``time_limit + patience`` plus the length of the slowest call that does return.
+    about ``time_limit + 2 * patience``: a call that hangs is left behind, without a
+    response, in a daemon thread. ``ValueError`` if the backend does not claim ``capacity``.
     """
+    if not backend.capabilities.supports_capacity(capacity):
+        raise ValueError(f"backend {backend.name} does not claim channels of capacity {capacity}")
     return _Recorder(backend, capacity, workload or Workload()).run()
 
 
@@ -284,8 +305,8 @@ class _Recorder:
         load = self.workload
         shares = [load.operations // load.threads + (i < load.operations % load.threads) for i in range(load.threads)]
         self.workers = [_Worker(i, shares[i], random.Random(f"{load.seed}/{i}")) for i in range(load.threads)]
-        self.own = load.threads
-        self.own_rng = random.Random(f"{load.seed}/own")
+        self.own = _Worker(load.threads, 0, random.Random(f"{load.seed}/own"), finished=True)
+        self.stuck = False  # one of the recorder's own calls never returned: make no more
 
     def run(self) -> History:
         load = self.workload
@@ -303,7 +324,7 @@ class _Recorder:
             self.marks.append(Mark(now, now - (self.last_activity if since is None else since)))
             self.sealed = True
             entries = list(self.entries)
-            for worker in self.workers:
+            for worker in (*self.workers, self.own):
                 if worker.busy is not None:
                     busy = worker.busy
                     entries.append(Entry(worker.thread, busy.operation, busy.invoked, deadline=busy.deadline))
@@ -362,17 +383,28 @@ class _Recorder:
     def _unblock(self, blocked: list[Operation]) -> None:
         """Give a blocked receive a message, or a blocked send some room (or its partner)."""
         if any(isinstance(op, Recv) for op in blocked):
-            self._call(self.own, Send(_ORIGINAL_SENDER, Token(), Mode.TRY), 0.0)
+            self._own_call(Send(_ORIGINAL_SENDER, Token(), Mode.TRY))
         else:
-            self._call(self.own, Recv(_ORIGINAL_RECEIVER, Mode.TRY), 0.0)
+            self._own_call(Recv(_ORIGINAL_RECEIVER, Mode.TRY))
 
     def _close_everything(self) -> None:
         with self.changed:
             self.stop = True
             handles = sorted(self.objects)
-        self.own_rng.shuffle(handles)
+        self.own.rng.shuffle(handles)
         for handle in handles:
-            self._call(self.own, Close(handle), 0.0)
+            self._own_call(Close(handle))
+
+    def _own_call(self, op: Operation) -> None:
+        """One of the recorder's own calls, none of which should block: made in a thread of its
+        own, so that a backend call that hangs cannot hang the recorder (after ``patience``
+        seconds the call is left running, and the recorder makes no more of its own)."""
+        if self.stuck:
+            return
+        thread = threading.Thread(target=self._call, args=(self.own.thread, op, 0.0, self.own), daemon=True)
+        thread.start()
+        thread.join(self.workload.patience)
+        self.stuck = thread.is_alive()
 
     # Workers ---------------------------------------------------------------------------
 
@@ -461,6 +493,7 @@ _ORIGINAL_RECEIVER = Handle(0, Side.RECV, 0)
 
 
 def _handles_of(op: Operation) -> tuple[Handle, ...]:
+    """The handles a call uses."""
     if isinstance(op, Send):
         return (op.sender,)
     if isinstance(op, Recv):
@@ -469,7 +502,7 @@ def _handles_of(op: Operation) -> tuple[Handle, ...]:
         return (op.first, op.second)
     if isinstance(op, (Clone, Close, Inspect)):
         return (op.handle,)
-    raise TypeError(f"the recorder does not make {type(op).__name__} calls")
+    raise TypeError(f"a history of one channel has no {type(op).__name__} calls")
 
 
 def handles_named(history: History) -> Mapping[Side, int]:

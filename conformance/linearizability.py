@@ -370,7 +370,7 @@ def _plain(history: History, headline: str, culprits: list[int], cut: int) -> Vi
         tuple(shown),
         (),
         (),
-        lanes(history, shown, highlight=culprits),
+        lanes(history, shown, highlight=culprits, cut=cut),
         minimal=False,
     )
 
@@ -402,6 +402,10 @@ class _Search:
         plans = [_plan(i, e, self.marks) for i, e in enumerate(history.entries)]
         self.receipts, self.wildcard = _receipts(plans)
         self.plans = [_with_receipt(plan, self.receipts) for plan in plans]
+        self.sent_at: dict[Message, int] = {}
+        for plan in reversed(self.plans):
+            if isinstance(plan.entry.operation, Send):
+                self.sent_at[plan.entry.operation.message] = plan.index
         self.earliest_receipt = {
             plan.entry.operation.message: self.receipts.get(plan.entry.operation.message, (self.wildcard, 0))[0]
             for plan in self.plans
@@ -522,7 +526,7 @@ class _Search:
                     continue
                 if isinstance(plan.entry.operation, Close) and not self._may_close(plan, world, after, progress):
                     continue
-                after = self._rename(plan, own, after)
+                after = self._rename(plan, own, self._canonical(plan, own, after))
                 advanced[self.slot[thread]] += 1
             partners_fit = True
             for partner, outcome in step.results:
@@ -558,7 +562,7 @@ class _Search:
                     continue
                 advanced = list(progress)
                 advanced[self.slot[thread]] += 1
-                yield (tuple(advanced), passed, step.world), (plan.index, step.event)
+                yield (tuple(advanced), passed, self._canonical(plan, own, step.world)), (plan.index, step.event)
 
     def _pass_mark(self, state: _State) -> Iterator[tuple[_State, _Label]]:
         progress, passed, world = state
@@ -617,6 +621,27 @@ class _Search:
             if later[done + 1 if slot == own else done] < receipt[0]:
                 return False
         return True
+
+    def _canonical(self, plan: _Plan, outcome: Outcome, world: World) -> World:
+        """The world with the messages at the back of the buffer that nobody received sorted in
+        a fixed order. Their order can never show (a receive that returned did not take any of
+        them, one that never returned may take any), so every order of their sends leads to
+        one state instead of a factorial number of them."""
+        op = plan.entry.operation
+        if not (isinstance(op, Send) and isinstance(outcome, Sent)) or plan.receipt is not None:
+            return world
+        state = world.channels[op.sender.channel]
+        buffer = state.buffer
+        start = len(buffer)
+        while start and buffer[start - 1] not in self.receipts:
+            start -= 1
+        tail = buffer[start:]
+        if len(tail) < 2:
+            return world
+        ordered = tuple(sorted(tail, key=self.sent_at.__getitem__))
+        if ordered == tail:
+            return world
+        return world.with_channel(op.sender.channel, replace(state, buffer=buffer[:start] + ordered))
 
     def _may_close(self, plan: _Plan, before: World, after: World, progress: tuple[int, ...]) -> bool:
         """Whether closing a handle now leaves every call still to be done a way to return what
@@ -833,7 +858,7 @@ def _describe(history: History, search: _Search, cut: int, minimal: bool) -> Vio
         involved=tuple(shown),
         allowed=tuple(dict.fromkeys(allowed)),
         states=tuple(dict.fromkeys(states))[:3],
-        picture=lanes(prefix, shown, highlight=culprits),
+        picture=lanes(history, shown, highlight=culprits, cut=cut),
         minimal=minimal,
     )
 
@@ -850,20 +875,28 @@ def _mark_failure(prefix: History, search: _Search, mark: int) -> tuple[str, lis
         able = list(trouble)
         states = [state for i in able for state in trouble[i]]
         headline = f"missed wake-up: at the quiet moment {when}, {_calls(prefix, able)} "
-        headline += "was still blocked, although the specification says it can complete"
+        headline += f"{_was(able)} still blocked, although the specification says it can complete"
         return headline, able, [], states
     eager = [i for i in blocked if search.at_once.get(i)]
     if eager:
-        allowed = [f"#{i} -> {' or '.join(search.at_once[i])}" for i in eager]
+        allowed = [f"#{i} returns {' or '.join(search.at_once[i])} at once" for i in eager]
         states = [state for i in eager for state in search.tried_in.get(i, {})]
         headline = f"missed wake-up: at the quiet moment {when}, {_calls(prefix, eager)} "
-        headline += "was still blocked, but the specification says it completes"
+        headline += f"{_was(eager)} still blocked, but the specification says {_it(eager)} completes"
         return headline, eager, allowed, states
     allowed = [f"#{i} -> {text}" for i in blocked for text in search.offered.get(i, {})]
     states = [state for i in blocked for state in search.tried_in.get(i, {})]
-    headline = f"at the quiet moment {when}, {_calls(prefix, blocked) or 'no call'} "
-    headline += "was blocked, but no order of the calls before it leaves exactly these calls blocked"
+    headline = f"at the quiet moment {when}, {_calls(prefix, blocked) or 'no call'} {_was(blocked)} "
+    headline += "blocked, but no order of the calls before it leaves exactly these calls blocked"
     return headline, blocked, allowed, states
+
+
+def _was(indices: list[int]) -> str:
+    return "was" if len(indices) == 1 else "were"
+
+
+def _it(indices: list[int]) -> str:
+    return "it" if len(indices) == 1 else "each"
 
 
 def _calls(history: History, indices: list[int]) -> str:

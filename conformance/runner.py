@@ -58,12 +58,17 @@ def check(
     progress: Callable[[Finding], None] | None = None,
     capacities: tuple[int | None, ...] = CAPACITIES,
     stop_on_first: bool = False,
+    phases: tuple[str, ...] = PHASES,
 ) -> CheckResult:
     """Check every backend; the whole run ends within ``budget`` seconds (wall clock).
-    ``stop_on_first`` ends the run at the first deviation (the rest is "not run")."""
+    ``stop_on_first`` ends the run at the first deviation (the rest is "not run"); ``phases``
+    chooses among ``PHASES``."""
     started = time.monotonic()
     result = CheckResult(seed=master_seed)
-    jobs = [(b, c, p) for b in backends for c in capacities for p in PHASES]
+    unknown = set(phases) - set(PHASES)
+    if unknown:
+        raise ValueError(f"unknown phases {sorted(unknown)} (known: {', '.join(PHASES)})")
+    jobs = [(b, c, p) for b in backends for c in capacities for p in phases]
     runnable = [j for j in jobs if j[0].capabilities.supports_capacity(j[1])]
     end = started + budget * 0.97
     for index, (backend, capacity, phase) in enumerate(jobs):
@@ -94,6 +99,7 @@ def _run_phase(backend: Backend, capacity: int | None, phase: str, deadline: flo
 
     timing = Timing(deadline=deadline, must=2.0)
     workers = 0 if phase == "sequential" else 2
+
     def count() -> None:
         finding.runs += 1
 
