@@ -242,7 +242,12 @@ class Workload:
     seconds; ``blocking_share`` of the sends and receives are plain blocking calls. A
     quiet moment is declared after ``quiet`` seconds without a return; after closing
     everything, blocked calls get ``patience`` seconds to return; issuing stops after
-    ``time_limit`` seconds."""
+    ``time_limit`` seconds. With ``disconnect``, once a random 50 to 90 % of the calls are
+    made the recorder closes every handle of one side (chosen at random) while the threads
+    go on: blocked calls must wake, receives drain the buffer, then everything fails. Each
+    thread also ``pauses`` times stops issuing until the recorder saw a quiet moment (the
+    other threads paused, finished or blocked): calls blocked then must be unable to
+    complete, which is where missed wake-ups show."""
 
     threads: int = 8
     operations: int = 1000
@@ -252,6 +257,8 @@ class Workload:
     quiet: float = 0.1
     patience: float = 2.0
     time_limit: float = 20.0
+    disconnect: bool = True
+    pauses: int = 3
 
 
 def record(backend: Backend, capacity: int | None, workload: Workload | None = None) -> History:
@@ -283,6 +290,7 @@ class _Worker:
     rng: random.Random
     busy: _Busy | None = None
     finished: bool = False
+    paused: bool = False
 
 
 @dataclass
@@ -307,6 +315,10 @@ class _Recorder:
         self.workers = [_Worker(i, shares[i], random.Random(f"{load.seed}/{i}")) for i in range(load.threads)]
         self.own = _Worker(load.threads, 0, random.Random(f"{load.seed}/own"), finished=True)
         self.stuck = False  # one of the recorder's own calls never returned: make no more
+        self.made = 0  # calls the workers made so far
+        self.gate = 0  # paused workers wait for this to change
+        self.disconnect_after = int(load.operations * self.own.rng.uniform(0.5, 0.9)) if load.disconnect else None
+        self.disconnect_side = self.own.rng.choice([Side.SEND, Side.RECV])
 
     def run(self) -> History:
         load = self.workload
@@ -333,31 +345,45 @@ class _Recorder:
     # The supervisor (the recorder's own thread) -------------------------------------------
 
     def _supervise(self, give_up: float) -> None:
-        previous: list[tuple[int, int]] | None = None
+        previous: list[int] | None = None
         while True:
             with self.changed:
                 since = self._await_quiet(self.workload.quiet, give_up)
-                if since is None:
+                disconnect = self._time_to_disconnect()
+                if disconnect:
+                    self.disconnect_after = None
+                elif since is None:
                     return
-                now = time.monotonic_ns()
-                self.marks.append(Mark(now, now - since))
-                busy = [(w.thread, w.busy) for w in self.workers if w.busy is not None]
-                blocked = [(thread, call.invoked) for thread, call in busy]
-                if blocked == previous:
-                    return  # unblocking did not help: close everything
-                previous = blocked
-            self._unblock([call.operation for _, call in busy])
+                else:
+                    now = time.monotonic_ns()
+                    self.marks.append(Mark(now, now - since))
+                    busy = [w.busy for w in self.workers if w.busy is not None]
+                    paused = any(w.paused for w in self.workers)
+                    if paused:
+                        self.gate += 1  # the pause is over
+                        self.changed.notify_all()
+                    else:
+                        blocked = [call.invoked for call in busy]
+                        if blocked == previous:
+                            return  # unblocking did not help: close everything
+                        previous = blocked
+            if disconnect:
+                self._close_side(self.disconnect_side)
+            elif not paused:
+                self._unblock([call.operation for call in busy])
 
     def _await_quiet(self, seconds: float, give_up: float = math.inf) -> int | None:
         """Wait (holding ``changed``) for a quiet moment: every worker has finished or is blocked
         in a call (a timed one past its deadline), and nothing happened for ``seconds``, seen
         by several polls in a row. A stall of the whole process (a loaded machine) counts as
         one poll only, so it is not mistaken for blocked threads. Returns when the quiet
-        began, or ``None`` if every worker finished first or ``give_up`` (``time.monotonic``)
-        passed."""
+        began, or ``None`` if every worker finished first, ``give_up`` (``time.monotonic``)
+        passed or it is time to close one side."""
         poll = seconds / _POLLS
         streak, since = 0, time.monotonic_ns()
         while not all(w.finished for w in self.workers) and time.monotonic() < give_up:
+            if self._time_to_disconnect():
+                return None
             self.changed.wait(poll)
             now = time.monotonic_ns()
             if self.last_activity >= since or not self._all_blocked(since):
@@ -369,9 +395,10 @@ class _Recorder:
         return None
 
     def _all_blocked(self, since: int) -> bool:
-        """Every worker that has not finished is in a call, and timed calls passed their deadline by ``since``."""
+        """Every worker that has not finished or paused is in a call, and timed calls passed
+        their deadline by ``since``."""
         for worker in self.workers:
-            if worker.finished:
+            if worker.finished or worker.paused:
                 continue
             if worker.busy is None:
                 return False
@@ -383,25 +410,43 @@ class _Recorder:
     def _unblock(self, blocked: list[Operation]) -> None:
         """Give a blocked receive a message, or a blocked send some room (or its partner)."""
         if any(isinstance(op, Recv) for op in blocked):
-            self._own_call(Send(_ORIGINAL_SENDER, Token(), Mode.TRY))
+            self._own_calls([Send(_ORIGINAL_SENDER, Token(), Mode.TRY)])
         else:
-            self._own_call(Recv(_ORIGINAL_RECEIVER, Mode.TRY))
+            self._own_calls([Recv(_ORIGINAL_RECEIVER, Mode.TRY)])
+
+    def _time_to_disconnect(self) -> bool:
+        return self.disconnect_after is not None and self.made >= self.disconnect_after
+
+    def _close_side(self, side: Side) -> None:
+        """Close every handle of ``side`` while the workers go on (again if a clone made one meanwhile)."""
+        for _ in range(10):
+            with self.changed:
+                left = [h for h in sorted(self.objects) if h.side is side and h not in self.closed]
+            if not left:
+                return
+            self._own_calls([Close(handle) for handle in left])
 
     def _close_everything(self) -> None:
         with self.changed:
             self.stop = True
+            self.disconnect_after = None
+            self.changed.notify_all()  # paused workers stop
             handles = sorted(self.objects)
         self.own.rng.shuffle(handles)
-        for handle in handles:
-            self._own_call(Close(handle))
+        self._own_calls([Close(handle) for handle in handles])
 
-    def _own_call(self, op: Operation) -> None:
-        """One of the recorder's own calls, none of which should block: made in a thread of its
-        own, so that a backend call that hangs cannot hang the recorder (after ``patience``
-        seconds the call is left running, and the recorder makes no more of its own)."""
+    def _own_calls(self, ops: list[Operation]) -> None:
+        """Some of the recorder's own calls, none of which should block, one after the other: made
+        in a thread of their own, so that a backend call that hangs cannot hang the recorder
+        (after ``patience`` seconds it is left running, and the recorder makes no more calls)."""
         if self.stuck:
             return
-        thread = threading.Thread(target=self._call, args=(self.own.thread, op, 0.0, self.own), daemon=True)
+
+        def calls() -> None:
+            for op in ops:
+                self._call(self.own.thread, op, 0.0, self.own)
+
+        thread = threading.Thread(target=calls, name="chanspec-history-own", daemon=True)
         thread.start()
         thread.join(self.workload.patience)
         self.stuck = thread.is_alive()
@@ -409,8 +454,12 @@ class _Recorder:
     # Workers ---------------------------------------------------------------------------
 
     def _work(self, worker: _Worker) -> None:
+        pauses = self.workload.pauses
+        pause_points = {worker.quota * k // (pauses + 1) for k in range(1, pauses + 1)}
         try:
-            for _ in range(worker.quota):
+            for n in range(worker.quota):
+                if n in pause_points:
+                    self._pause(worker)
                 with self.changed:
                     if self.stop:
                         break
@@ -421,6 +470,19 @@ class _Recorder:
                 worker.finished = True
                 self.last_activity = time.monotonic_ns()
                 self.changed.notify_all()
+
+    def _pause(self, worker: _Worker) -> None:
+        """Stop issuing calls until the recorder has seen a quiet moment: every other worker
+        paused, finished or blocked. Calls still blocked then must be unable to complete."""
+        with self.changed:
+            generation = self.gate
+            worker.paused = True
+            self.last_activity = time.monotonic_ns()
+            self.changed.notify_all()
+            while self.gate == generation and not self.stop:
+                self.changed.wait()
+            worker.paused = False
+            self.last_activity = time.monotonic_ns()
 
     def _choose(self, rng: random.Random) -> tuple[Operation, float]:
         """A random call on a random handle (now and then one already closed)."""
@@ -470,6 +532,8 @@ class _Recorder:
                 return
             outcome = self._name_clone(op, observed, new_object)
             self.entries.append(Entry(thread, op, invoked, returned, outcome, deadline))
+            if worker is not None and worker is not self.own:
+                self.made += 1
             if worker is not None:
                 worker.busy = None
             self.last_activity = returned

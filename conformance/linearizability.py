@@ -85,11 +85,12 @@ class Verdict(enum.Enum):
 
 @dataclass(frozen=True)
 class Budget:
-    """How much the checker may spend: wall-clock ``seconds`` and model ``states`` explored.
-    Explaining a violation (finding its shortest failing prefix) gets a budget of its own."""
+    """How much the checker may spend: wall-clock ``seconds`` and model ``states`` explored
+    (each remembered state costs about a kilobyte). Explaining a violation (finding its
+    shortest failing prefix) gets a budget of its own."""
 
     seconds: float = 10.0
-    states: int = 2_000_000
+    states: int = 500_000
 
 
 @dataclass(frozen=True)
@@ -382,6 +383,9 @@ _State = tuple[tuple[int, ...], int, World]
 
 _CALL, _DONE, _MARK, _WAKE, _EXPIRE = 0, 1, 2, 3, 4
 
+_REMEMBERED_STEPS = 50_000
+"""How many model answers the search keeps at most (each holds worlds: about 4 KB)."""
+
 _Label = tuple[int, Event | None]
 """A step taken: the call it belongs to and its event, or ``(-1 - n, None)`` for passing quiet moment n."""
 
@@ -588,6 +592,8 @@ class _Search:
         key = (world, index, kind)
         found = self.steps.get(key)
         if found is None:
+            if len(self.steps) >= _REMEMBERED_STEPS:
+                self.steps.clear()  # most hits are recent ones; memory stays bounded
             entry = self.plans[index].entry
             event: Event
             if kind == _CALL:
@@ -653,12 +659,24 @@ class _Search:
         if not before.is_live(op.handle):
             return True
         users = self.live_users.get(op.handle)
-        if users is not None and any(done <= last for done, last in zip(progress, users, strict=True)):
+        if users is not None and self._needed(progress, users, f"HandleClosed once #{plan.index} closed {op.handle}"):
             return False
         channel = op.handle.channel
         if after.channels[channel].disconnected and not before.channels[channel].disconnected:
-            return all(done > last for done, last in zip(progress, self.last_sent, strict=True))
+            return not self._needed(progress, self.last_sent, f"Disconnected once #{plan.index} disconnected it")
         return True
+
+    def _needed(self, progress: tuple[int, ...], last: list[int], instead: str) -> bool:
+        """Whether some thread still has to make a call at or before position ``last[thread]``;
+        if so, note for the report what that call would return ``instead``."""
+        pairs = enumerate(zip(progress, last, strict=True))
+        late = [(slot, position) for slot, (done, position) in pairs if done <= position]
+        for slot, position in late:
+            plan = self.lanes[slot][position]
+            seen = self.offered.setdefault(plan.index, {})
+            if len(seen) < 8:
+                seen[instead] = None
+        return bool(late)
 
     def _accepts(self, plan: _Plan, outcome: Outcome) -> bool:
         expected = plan.expects
