@@ -9,11 +9,14 @@ threads that issue random operations against a real channel from a
 :mod:`chanspec.conformance.linearizability` decides whether the specification
 explains it.
 
-The recorder always terminates: when every thread still issuing is blocked
-and nothing has returned for ``quiet`` seconds, it records a quiet moment and
-unblocks someone with a ``try_send``/``try_recv`` of its own; at the end (or
-when the time limit is reached, or a quiet moment changed nothing) it closes
-every handle, which must wake every blocked call, and waits at most
+Quiet moments are where missed wake-ups show, so the recorder makes them: the
+threads pause now and then until every other thread has paused, finished or
+blocked, and nothing has returned for ``quiet`` seconds. The recorder then
+nudges a blocked call with a ``try_send``/``try_recv`` of its own (at the next
+quiet moment the call must have woken), and at one of the later pauses closes
+one side of the channel instead. It always terminates: when every thread is
+blocked or finished and nudging changes nothing, or the time limit is reached,
+it closes every handle, which must wake every blocked call, and waits at most
 ``patience`` seconds for them. Calls that still have not returned are kept
 without a response, and the checker reports them.
 """
@@ -242,12 +245,13 @@ class Workload:
     seconds; ``blocking_share`` of the sends and receives are plain blocking calls. A
     quiet moment is declared after ``quiet`` seconds without a return; after closing
     everything, blocked calls get ``patience`` seconds to return; issuing stops after
-    ``time_limit`` seconds. With ``disconnect``, once a random 50 to 90 % of the calls are
-    made the recorder closes every handle of one side (chosen at random) while the threads
-    go on: blocked calls must wake, receives drain the buffer, then everything fails. Each
-    thread also ``pauses`` times stops issuing until the recorder saw a quiet moment (the
-    other threads paused, finished or blocked): calls blocked then must be unable to
-    complete, which is where missed wake-ups show."""
+    ``time_limit`` seconds. Each thread ``pauses`` times stops issuing until the recorder
+    has seen a quiet moment (the other threads paused, finished or blocked): calls blocked
+    then must be unable to complete, which is where missed wake-ups show; the recorder
+    nudges one of them and checks at the next quiet moment that it woke. With
+    ``disconnect`` (and at least one pause), at one of the later pauses the recorder closes
+    every handle of one side (the side whose close must wake the blocked calls) and the
+    threads go on: receives drain the buffer, then everything fails."""
 
     threads: int = 8
     operations: int = 1000
@@ -257,17 +261,18 @@ class Workload:
     quiet: float = 0.1
     patience: float = 2.0
     time_limit: float = 20.0
-    disconnect: bool = True
     pauses: int = 3
+    disconnect: bool = True
 
 
 def record(backend: Backend, capacity: int | None, workload: Workload | None = None) -> History:
     """Run ``workload`` against a new channel of ``backend`` at ``capacity`` and return its history.
 
-    Threads 0..n-1 issue the random calls; thread n is the recorder's own: it unblocks
-    threads at quiet moments and closes every handle at the end. Bounded in wall time by
-    about ``time_limit + 2 * patience``: a call that hangs is left behind, without a
-    response, in a daemon thread. ``ValueError`` if the backend does not claim ``capacity``.
+    Threads 0..n-1 issue the random calls; thread n is the recorder's own: it nudges blocked
+    calls at quiet moments, closes one side, and closes every handle at the end. Bounded in
+    wall time by
+    about ``time_limit + 2 * patience``: a call that hangs is left behind, without a response,
+    in a daemon thread. ``ValueError`` if the backend does not claim ``capacity``.
     """
     if not backend.capabilities.supports_capacity(capacity):
         raise ValueError(f"backend {backend.name} does not claim channels of capacity {capacity}")
@@ -315,9 +320,10 @@ class _Recorder:
         self.workers = [_Worker(i, shares[i], random.Random(f"{load.seed}/{i}")) for i in range(load.threads)]
         self.own = _Worker(load.threads, 0, random.Random(f"{load.seed}/own"), finished=True)
         self.stuck = False  # one of the recorder's own calls never returned: make no more
-        self.made = 0  # calls the workers made so far
         self.gate = 0  # paused workers wait for this to change
-        self.disconnect_after = int(load.operations * self.own.rng.uniform(0.5, 0.9)) if load.disconnect else None
+        # At which pause one side is closed (a later one), and which side if that wakes nobody.
+        later = load.pauses // 2
+        self.disconnect_at = self.own.rng.randint(later, load.pauses - 1) if load.disconnect and load.pauses else -1
         self.disconnect_side = self.own.rng.choice([Side.SEND, Side.RECV])
 
     def run(self) -> History:
@@ -345,45 +351,53 @@ class _Recorder:
     # The supervisor (the recorder's own thread) -------------------------------------------
 
     def _supervise(self, give_up: float) -> None:
+        """At each quiet moment: if the threads paused, first nudge a blocked call (a message
+        for a receive, room for a send) and see at the next quiet moment that it woke; at one
+        of the later pauses close one side instead; then let the threads go on. If every
+        thread is blocked or finished, nudge; if nudging changes nothing, stop."""
         previous: list[int] | None = None
+        nudged = False
+        pauses = 0
         while True:
             with self.changed:
                 since = self._await_quiet(self.workload.quiet, give_up)
-                disconnect = self._time_to_disconnect()
-                if disconnect:
-                    self.disconnect_after = None
-                elif since is None:
+                if since is None:
                     return
-                else:
-                    now = time.monotonic_ns()
-                    self.marks.append(Mark(now, now - since))
-                    busy = [w.busy for w in self.workers if w.busy is not None]
-                    paused = any(w.paused for w in self.workers)
-                    if paused:
+                now = time.monotonic_ns()
+                self.marks.append(Mark(now, now - since))
+                busy = [w.busy for w in self.workers if w.busy is not None]
+                blocked = [call.operation for call in busy]
+                disconnect = False
+                if any(w.paused for w in self.workers):
+                    if pauses == self.disconnect_at:
+                        disconnect, self.disconnect_at = True, -1
+                    elif blocked and not nudged:
+                        nudged = True
+                    else:
                         self.gate += 1  # the pause is over
                         self.changed.notify_all()
-                    else:
-                        blocked = [call.invoked for call in busy]
-                        if blocked == previous:
-                            return  # unblocking did not help: close everything
-                        previous = blocked
+                        nudged, pauses = False, pauses + 1
+                        continue
+                else:
+                    started = [call.invoked for call in busy]
+                    if started == previous:
+                        return  # nudging changed nothing: close everything
+                    previous = started
             if disconnect:
-                self._close_side(self.disconnect_side)
-            elif not paused:
-                self._unblock([call.operation for call in busy])
+                self._close_side(self._side_to_wake(blocked))
+            else:
+                self._unblock(blocked)
 
     def _await_quiet(self, seconds: float, give_up: float = math.inf) -> int | None:
         """Wait (holding ``changed``) for a quiet moment: every worker has finished or is blocked
         in a call (a timed one past its deadline), and nothing happened for ``seconds``, seen
         by several polls in a row. A stall of the whole process (a loaded machine) counts as
         one poll only, so it is not mistaken for blocked threads. Returns when the quiet
-        began, or ``None`` if every worker finished first, ``give_up`` (``time.monotonic``)
-        passed or it is time to close one side."""
+        began, or ``None`` if every worker finished first or ``give_up`` (``time.monotonic``)
+        passed."""
         poll = seconds / _POLLS
         streak, since = 0, time.monotonic_ns()
         while not all(w.finished for w in self.workers) and time.monotonic() < give_up:
-            if self._time_to_disconnect():
-                return None
             self.changed.wait(poll)
             now = time.monotonic_ns()
             if self.last_activity >= since or not self._all_blocked(since):
@@ -414,8 +428,11 @@ class _Recorder:
         else:
             self._own_calls([Recv(_ORIGINAL_RECEIVER, Mode.TRY)])
 
-    def _time_to_disconnect(self) -> bool:
-        return self.disconnect_after is not None and self.made >= self.disconnect_after
+    def _side_to_wake(self, blocked: list[Operation]) -> Side:
+        """The side whose close must wake the blocked calls: the senders' for blocked receives,
+        the receivers' for blocked sends; the side chosen at random if both or neither."""
+        sides = {Side.SEND if isinstance(op, Recv) else Side.RECV for op in blocked if isinstance(op, (Send, Recv))}
+        return sides.pop() if len(sides) == 1 else self.disconnect_side
 
     def _close_side(self, side: Side) -> None:
         """Close every handle of ``side`` while the workers go on (again if a clone made one meanwhile)."""
@@ -429,7 +446,6 @@ class _Recorder:
     def _close_everything(self) -> None:
         with self.changed:
             self.stop = True
-            self.disconnect_after = None
             self.changed.notify_all()  # paused workers stop
             handles = sorted(self.objects)
         self.own.rng.shuffle(handles)
@@ -532,8 +548,6 @@ class _Recorder:
                 return
             outcome = self._name_clone(op, observed, new_object)
             self.entries.append(Entry(thread, op, invoked, returned, outcome, deadline))
-            if worker is not None and worker is not self.own:
-                self.made += 1
             if worker is not None:
                 worker.busy = None
             self.last_activity = returned

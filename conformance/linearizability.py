@@ -57,6 +57,8 @@ from ..spec.operations import (
 )
 from ..spec.outcomes import (
     NO_MESSAGE,
+    Empty,
+    Full,
     HandleClosed,
     Outcome,
     Received,
@@ -67,7 +69,7 @@ from ..spec.outcomes import (
     delivered_message,
 )
 from ..spec.render import world_line
-from ..spec.state import World
+from ..spec.state import ChannelState, World
 from ..spec.steps import Step
 from ..spec.transitions import can_complete, successors
 from .calls import Cloned, Observed, Raised
@@ -504,7 +506,7 @@ class _Search:
                 if child[2] is world or kind == _DONE:
                     yield child, label
                     return
-        for _, kind, plan in _in_likely_order(enabled):
+        for _, kind, plan in _in_likely_order(enabled, world.channels[0], self.history.capacity):
             if kind == _CALL:
                 yield from self._call(state, plan, latest)
             else:
@@ -782,17 +784,70 @@ def _receipts(plans: list[_Plan]) -> tuple[dict[object, tuple[int, int]], int]:
     return windows, wildcard
 
 
-def _in_likely_order(candidates: list[tuple[int, int, _Plan]]) -> list[tuple[int, int, _Plan]]:
+def _in_likely_order(
+    candidates: list[tuple[int, int, _Plan]], channel: ChannelState, capacity: int | None
+) -> list[tuple[int, int, _Plan]]:
     """The candidate steps, most likely first: a call takes effect soon after it is invoked,
-    a blocked call completes just before it returns; and sends whose messages are received
-    go in the order their messages were received (FIFO). Trying likely steps first finds an
+    a blocked call completes just before it returns; sends whose messages are received go
+    in the order their messages were received (FIFO); and while a call that saw the buffer
+    at some length (``len``, ``Empty``, ``Full``, a timeout) cannot see it yet, the steps
+    that bring the buffer towards that length go first. Trying likely steps first finds an
     explanation with little backtracking."""
     ordered = sorted(candidates, key=_likely_time)
     sends = [n for n, (_, _, plan) in enumerate(ordered) if plan.receipt is not None]
     by_receipt = sorted((ordered[n] for n in sends), key=_receipt)
     for n, candidate in zip(sends, by_receipt, strict=True):
         ordered[n] = candidate
+    direction = _towards(candidates, len(channel.buffer), capacity)
+    if direction:
+        ordered.sort(key=lambda candidate: _moves(candidate[2]) != direction)  # stable
     return ordered
+
+
+def _towards(candidates: list[tuple[int, int, _Plan]], length: int, capacity: int | None) -> int:
+    """Which way the most urgent call that saw the buffer at a length it does not have now
+    needs it to move: -1 shorter, +1 longer, 0 none waits for that."""
+    if capacity == 0:
+        return 0
+    urgent: tuple[int, int] | None = None
+    for _, kind, plan in candidates:
+        wanted = _seen_length(plan, capacity)
+        if wanted is None or wanted[0] <= length <= wanted[1]:
+            continue
+        deadline = plan.call_hi if kind == _CALL else plan.done_hi
+        if urgent is None or deadline < urgent[0]:
+            urgent = (deadline, -1 if length > wanted[1] else 1)
+    return 0 if urgent is None else urgent[1]
+
+
+def _seen_length(plan: _Plan, capacity: int | None) -> tuple[int, int] | None:
+    """The buffer lengths at which a call could have returned what it returned, if that
+    depends on the length: ``len``, ``is_empty``, ``is_full``, ``Empty``, ``Full``, timeouts."""
+    op, outcome = plan.entry.operation, plan.expects
+    full = NEVER if capacity is None else capacity
+    if isinstance(op, Inspect) and isinstance(outcome, Value) and not isinstance(outcome.value, Handle):
+        value = outcome.value
+        if op.query is Query.LEN and isinstance(value, int) and not isinstance(value, bool):
+            return value, value
+        if op.query is Query.IS_EMPTY and isinstance(value, bool):
+            return (0, 0) if value else (1, NEVER)
+        if op.query is Query.IS_FULL and isinstance(value, bool):
+            return (full, full) if value else (0, full - 1)
+        return None
+    if isinstance(op, Recv) and isinstance(outcome, (Empty, Timeout)):
+        return 0, 0
+    if isinstance(op, Send) and isinstance(outcome, (Full, Timeout)):
+        return full, full
+    return None
+
+
+def _moves(plan: _Plan) -> int:
+    """How a call's step moves the buffer: -1 a receive that received, +1 a send that sent."""
+    if isinstance(plan.entry.operation, Recv) and isinstance(plan.expects, Received):
+        return -1
+    if isinstance(plan.entry.operation, Send) and isinstance(plan.expects, Sent):
+        return 1
+    return 0
 
 
 def _likely_time(candidate: tuple[int, int, _Plan]) -> int:
