@@ -10,12 +10,26 @@ The checking parts need Hypothesis (the ``conformance`` extra).
 from .backend import Backend, BackendError, Capabilities, as_backend, load_backend
 from .calls import Token, perform
 from .harness import Deviation, Harness, Timing
+from .history import Entry, History, Mark, Workload, lanes, record
+from .linearizability import Budget, Judgement, Verdict, Violation
+from .linearizability import check as check_history
 from .machine import machine_for
 from .runner import CheckResult, Finding, assert_conforms, check
 from .tracker import Tracker
 
 __all__ = [
     "Backend",
+    "Budget",
+    "Entry",
+    "History",
+    "Judgement",
+    "Mark",
+    "Verdict",
+    "Violation",
+    "Workload",
+    "check_history",
+    "lanes",
+    "record",
     "BackendError",
     "Capabilities",
     "CheckResult",

@@ -17,14 +17,23 @@ interval of the call it belongs to:
   complete. A call that could is a *missed wake-up*. A timed call still in
   progress there, long after its deadline, never timed out.
 
-The search is Wing & Gong's, with Lowe's memoization: depth first over the
-next step of each thread (a thread's calls are sequential, so the set of calls
-done is one position per thread), remembering every (positions, model world)
-pair already explored. A step is allowed next only if its earliest moment is
-not after the latest moment of any step still to be placed. Unique messages
-keep the candidates few: a receive of ``m`` only matches a state that holds
-``m``. The answer is three-valued: ``ok``, ``violation`` (with a report of the
-shortest failing prefix) or ``unknown`` when the budget ran out.
+Unique messages make the common violations plain without any search: a message
+received twice, received but never handed over, received out of the order in which
+it was sent (FIFO), or lost while a later one was received. Everything else is
+searched, Wing & Gong's way with Lowe's memoization: depth first over the next step
+of each thread (a thread's calls are sequential, so the set of calls done is one
+position per thread), remembering every (positions, model world) pair explored. A
+step is allowed next only if its earliest moment is not after the latest moment of
+any step still to be placed. The model's candidates per step are few, and the search
+cuts more: a message may join the buffer only where the history's receives can take
+it out in order, a handle may close only once every call that used it successfully
+is done, a step that changes nothing (a query, a failed try, a timeout) is taken at
+once without alternatives, and the likeliest steps are tried first.
+
+The answer is three-valued: ``ok`` (with the order of steps that explains it),
+``violation`` (with a report: the shortest failing prefix, the calls involved drawn as
+one lane per thread, what the specification allowed) or ``unknown`` when the time or
+the state budget ran out.
 """
 
 from __future__ import annotations
@@ -506,7 +515,7 @@ class _Search:
                 if child[2] is world or kind == _DONE:
                     yield child, label
                     return
-        for _, kind, plan in _in_likely_order(enabled, world.channels[0], self.history.capacity):
+        for _, kind, plan in _in_likely_order(enabled, nexts, world.channels[0], self.history.capacity):
             if kind == _CALL:
                 yield from self._call(state, plan, latest)
             else:
@@ -785,22 +794,26 @@ def _receipts(plans: list[_Plan]) -> tuple[dict[object, tuple[int, int]], int]:
 
 
 def _in_likely_order(
-    candidates: list[tuple[int, int, _Plan]], channel: ChannelState, capacity: int | None
+    candidates: list[tuple[int, int, _Plan]],
+    upcoming: list[tuple[int, int, _Plan]],
+    channel: ChannelState,
+    capacity: int | None,
 ) -> list[tuple[int, int, _Plan]]:
     """The candidate steps, most likely first: a call takes effect soon after it is invoked,
     a blocked call completes just before it returns; sends whose messages are received go
     in the order their messages were received (FIFO); and while a call that saw the buffer
-    at some length (``len``, ``Empty``, ``Full``, a timeout) cannot see it yet, the steps
-    that bring the buffer towards that length go first. Trying likely steps first finds an
-    explanation with little backtracking."""
+    at some length (``len``, ``Empty``, ``Full``, a timeout) is next in its thread (allowed
+    to take effect now or not yet) but could not see that length now, the steps that bring
+    the buffer towards that length go first and those that take it away last.
+    Trying likely steps first finds an explanation with little backtracking."""
     ordered = sorted(candidates, key=_likely_time)
     sends = [n for n, (_, _, plan) in enumerate(ordered) if plan.receipt is not None]
     by_receipt = sorted((ordered[n] for n in sends), key=_receipt)
     for n, candidate in zip(sends, by_receipt, strict=True):
         ordered[n] = candidate
-    direction = _towards(candidates, len(channel.buffer), capacity)
+    direction = _towards(upcoming, len(channel.buffer), capacity)
     if direction:
-        ordered.sort(key=lambda candidate: _moves(candidate[2]) != direction)  # stable
+        ordered.sort(key=lambda candidate: -direction * _moves(candidate[2]))  # stable: towards, neutral, away
     return ordered
 
 
