@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -11,11 +12,16 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from .backend import Backend
 from .harness import Deviation, Timing
+from .history import Workload, record
+from .linearizability import Budget, Verdict
+from .linearizability import check as check_history
 from .machine import machine_for
 
 CAPACITIES: tuple[int | None, ...] = (None, 0, 1, 2)
-PHASES = ("sequential", "threads")
-"""``sequential``: calls that return at once; ``threads``: blocking calls in worker threads too."""
+PHASES = ("sequential", "threads", "histories")
+"""``sequential``: calls that return at once; ``threads``: blocking calls in worker threads too;
+``histories``: many threads calling at once, their recorded history judged by the
+linearizability checker."""
 
 
 @dataclass
@@ -25,7 +31,7 @@ class Finding:
     backend: str
     capacity: int | None
     phase: str
-    verdict: str  # "ok", "deviation", "n/a", "error", "not run"
+    verdict: str  # "ok", "deviation", "unknown", "n/a", "error", "not run"
     runs: int = 0
     seconds: float = 0.0
     first_found_after: float | None = None
@@ -88,6 +94,8 @@ def check(
 
 
 def _run_phase(backend: Backend, capacity: int | None, phase: str, deadline: float, phase_seed: int) -> Finding:
+    if phase == "histories":
+        return _run_histories(backend, capacity, deadline, phase_seed)
     finding = Finding(backend.name, capacity, phase, "not run", seed=phase_seed)
     started = time.monotonic()
     found: list[Deviation] = []
@@ -118,6 +126,54 @@ def _run_phase(backend: Backend, capacity: int | None, phase: str, deadline: flo
         finding.verdict, finding.report, finding.steps = "deviation", shortest.report, shortest.steps
     elif finding.verdict == "not run":
         finding.verdict = "ok" if finding.runs else "not run"
+    return finding
+
+
+_HISTORY_SHAPES = ((4, 200), (8, 400), (3, 100), (6, 300))
+"""(threads, calls) of the histories recorded one after the other: small ones show a missed
+wake-up in a short trace, large ones make rare overlaps likely."""
+
+
+def _run_histories(backend: Backend, capacity: int | None, deadline: float, phase_seed: int) -> Finding:
+    """Record histories of concurrent calls until ``deadline`` and judge each; a deviation is
+    the first history the specification cannot explain. A history whose judgement ran out of
+    budget counts as run but proves nothing: with no other run the verdict is "unknown"."""
+    finding = Finding(backend.name, capacity, "histories", "not run", seed=phase_seed)
+    started = time.monotonic()
+    undecided = 0
+    for number in itertools.count():
+        left = deadline - time.monotonic()
+        if left < 0.3:
+            break
+        threads, calls = _HISTORY_SHAPES[number % len(_HISTORY_SHAPES)]
+        workload = Workload(
+            threads=threads,
+            operations=calls,
+            seed=phase_seed * 100 + number,
+            time_limit=max(0.2, left / 3),
+            patience=min(1.0, max(0.2, left / 4)),
+        )
+        try:
+            history = record(backend, capacity, workload)
+            judgement = check_history(history, Budget(seconds=min(10.0, max(0.5, deadline - time.monotonic()))))
+        except Exception as error:  # the backend crashed
+            finding.verdict, finding.report = "error", f"{type(error).__name__}: {error}"
+            break
+        finding.runs += 1
+        if judgement.verdict is Verdict.UNKNOWN:
+            undecided += 1
+        elif judgement.verdict is Verdict.VIOLATION and judgement.violation is not None:
+            violation = judgement.violation
+            finding.first_found_after = time.monotonic() - started
+            finding.verdict, finding.steps = "deviation", len(violation.involved)
+            finding.report = (
+                f"{threads} threads, {calls} calls (workload seed {workload.seed}); {judgement.seconds:.2f} s "
+                f"to judge\n{violation}"
+            )
+            break
+    finding.seconds = time.monotonic() - started
+    if finding.verdict == "not run" and finding.runs:
+        finding.verdict = "unknown" if undecided == finding.runs else "ok"
     return finding
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..spec.profiles import PROFILES, profile_named
 
-PHASE_TITLES = {"sequential": "calls", "threads": "blocking calls"}
+PHASE_TITLES = {"sequential": "calls", "threads": "blocking calls", "histories": "concurrent"}
 
 
 def register(commands: Any) -> None:

@@ -16,18 +16,8 @@ from .bugs import BUGS, Bug, UnlockedTryRecv
 SLOW = 20.0
 """A bug whose check needs a larger budget than this is marked slow. Most are found within a
 second or two (a missed wake-up costs the kit's 2 s bound); one found only with worker threads
-first waits out the sequential phase's share of the budget."""
-
-RACE_BUDGET = 6.0
-"""The race is not found yet (see :data:`RACE_NOT_FOUND`); a short run shows that it still is not."""
-
-RACE_NOT_FOUND = (
-    "check()'s phases (calls from the test thread; blocking calls in worker threads) never run two "
-    "receives at once: worker calls overlap only when one test-thread call wakes several blocked "
-    "workers, and the racy path is try_recv, which only the test thread makes, alone. It needs truly "
-    "concurrent calls: conformance.history.record with conformance.linearizability.check reports it "
-    "(a duplicated message), but that is not a phase of check() yet"
-)
+first waits out the sequential phase's share of the budget; the race needs the concurrent
+histories, the last phase at each capacity."""
 
 
 def _summary(result: CheckResult) -> str:
@@ -39,17 +29,14 @@ def _summary(result: CheckResult) -> str:
 def _cases() -> list[object]:
     cases: list[object] = []
     for bug in BUGS:
-        marks = [pytest.mark.xfail(reason=RACE_NOT_FOUND, strict=True)] if bug.race else []
-        if bug.budget > SLOW and not bug.race:
-            marks.append(pytest.mark.slow)
+        marks = [pytest.mark.slow] if bug.budget > SLOW else []
         cases.append(pytest.param(bug, id=bug.name, marks=marks))
     return cases
 
 
 @pytest.mark.parametrize("bug", _cases())
 def test_the_kit_finds_the_bug(bug: Bug) -> None:
-    budget = RACE_BUDGET if bug.race else bug.budget
-    result = check([bug.backend], budget=budget, capacities=bug.capacities, stop_on_first=True)
+    result = check([bug.backend], budget=bug.budget, capacities=bug.capacities, stop_on_first=True)
     deviations = [f for f in result.findings if f.verdict == "deviation"]
     assert deviations, f"{bug.name} ({bug.description}) was not found:\n{_summary(result)}"
     assert not [f for f in result.findings if f.verdict == "error"], _summary(result)
