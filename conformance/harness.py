@@ -51,6 +51,9 @@ class Timing:
     timed: float = 0.05
     deadline: float = float("inf")
     """``time.monotonic()`` after which the harness does nothing more (the run's budget is spent)."""
+    hard_end: float = float("inf")
+    """``time.monotonic()`` at which every wait ends, even one for a call that must complete (the
+    whole check's budget is spent): a wait cut short there proves nothing and ends the run."""
 
 
 class Worker:
@@ -104,6 +107,7 @@ class Harness:
 
     def __post_init__(self) -> None:
         self.failed = False
+        self.cut_short = False
         sender, receiver = self.backend.make(self.capacity)
         (opened,) = successors(World(), Call(MAIN, Open(self.capacity)), self.backend.capabilities.profile)
         assert isinstance(opened.results[0][1], Opened)
@@ -229,7 +233,7 @@ class Harness:
     def out_of_time(self) -> bool:
         """The budget is spent: actions become no-ops, so that a run in progress ends quickly
         (raising would make Hypothesis see a failure that does not replay)."""
-        return time.monotonic() > self.timing.deadline
+        return self.cut_short or time.monotonic() > self.timing.deadline
 
     # Waiting and checking ---------------------------------------------------------------
 
@@ -240,7 +244,7 @@ class Harness:
         the run may be in some worker's call can complete, one of them must return: if none does
         within the bound, that is a missed wake-up. Workers that only may return get a grace period.
         """
-        while True:
+        while not self.cut_short:
             self.settle()
             blocked = [t for t, w in self.pool.items() if w.busy]
             overdue = [t for t in blocked if self._past_deadline(self.pool[t])]
@@ -258,11 +262,14 @@ class Harness:
     def _await(self, threads: list[int], seconds: float, missed_is_deviation: bool = True) -> None:
         """Wait until one of ``threads`` has returned, at most ``seconds``."""
         deadline = time.monotonic() + seconds
+        cut_short = deadline > self.timing.hard_end
         with self.returns:
             while not any(self.pool[t].done.is_set() for t in threads):
-                left = deadline - time.monotonic()
+                left = min(deadline, self.timing.hard_end) - time.monotonic()
                 if left <= 0:
-                    if missed_is_deviation:
+                    if cut_short:
+                        self.cut_short = True
+                    elif missed_is_deviation:
                         self._missed_wakeup(threads, seconds)
                     return
                 self.returns.wait(left)

@@ -77,6 +77,7 @@ def check(
     jobs = [(b, c, p) for b in backends for c in capacities for p in phases]
     runnable = [j for j in jobs if j[0].capabilities.supports_capacity(j[1])]
     end = started + budget * 0.97
+    hard_end = started + budget * 0.99  # waits end here: the budget holds even if a check is mid-run
     for index, (backend, capacity, phase) in enumerate(jobs):
         if not backend.capabilities.supports_capacity(capacity):
             finding = Finding(backend.name, capacity, phase, "n/a")
@@ -85,7 +86,7 @@ def check(
         else:
             left = len(runnable) - runnable.index((backend, capacity, phase))
             slice_end = time.monotonic() + max(0.0, end - time.monotonic()) / left
-            finding = _run_phase(backend, capacity, phase, slice_end, master_seed * 1000 + index)
+            finding = _run_phase(backend, capacity, phase, slice_end, hard_end, master_seed * 1000 + index)
         result.findings.append(finding)
         if progress is not None:
             progress(finding)
@@ -93,9 +94,11 @@ def check(
     return result
 
 
-def _run_phase(backend: Backend, capacity: int | None, phase: str, deadline: float, phase_seed: int) -> Finding:
+def _run_phase(
+    backend: Backend, capacity: int | None, phase: str, deadline: float, hard_end: float, phase_seed: int
+) -> Finding:
     if phase == "histories":
-        return _run_histories(backend, capacity, deadline, phase_seed)
+        return _run_histories(backend, capacity, deadline, hard_end, phase_seed)
     finding = Finding(backend.name, capacity, phase, "not run", seed=phase_seed)
     started = time.monotonic()
     found: list[Deviation] = []
@@ -105,7 +108,7 @@ def _run_phase(backend: Backend, capacity: int | None, phase: str, deadline: flo
             finding.first_found_after = time.monotonic() - started
         found.append(deviation)
 
-    timing = Timing(deadline=deadline, must=2.0)
+    timing = Timing(deadline=deadline, must=2.0, hard_end=hard_end)
     workers = 0 if phase == "sequential" else 2
 
     def count() -> None:
@@ -134,7 +137,9 @@ _HISTORY_SHAPES = ((4, 200), (8, 400), (3, 100), (6, 300))
 wake-up in a short trace, large ones make rare overlaps likely."""
 
 
-def _run_histories(backend: Backend, capacity: int | None, deadline: float, phase_seed: int) -> Finding:
+def _run_histories(
+    backend: Backend, capacity: int | None, deadline: float, hard_end: float, phase_seed: int
+) -> Finding:
     """Record histories of concurrent calls until ``deadline`` and judge each; a deviation is
     the first history the specification cannot explain. A history whose judgement ran out of
     budget counts as run but proves nothing: with no other run the verdict is "unknown"."""
@@ -150,12 +155,14 @@ def _run_histories(backend: Backend, capacity: int | None, deadline: float, phas
             threads=threads,
             operations=calls,
             seed=phase_seed * 100 + number,
-            time_limit=max(0.2, left / 3),
-            patience=min(1.0, max(0.2, left / 4)),
+            time_limit=left / 3,
+            patience=min(1.0, max(0.25, left / 4)),  # how long calls get to return after the last close
         )
         try:
             history = record(backend, capacity, workload)
-            judgement = check_history(history, Budget(seconds=min(10.0, max(0.5, deadline - time.monotonic()))))
+            # the checker may spend as much again explaining a violation
+            seconds = min(10.0, max(0.5, deadline - time.monotonic()), max(0.05, (hard_end - time.monotonic()) / 2))
+            judgement = check_history(history, Budget(seconds=seconds))
         except Exception as error:  # the backend crashed
             finding.verdict, finding.report = "error", f"{type(error).__name__}: {error}"
             break
