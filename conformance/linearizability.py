@@ -121,9 +121,11 @@ class Violation:
     states: tuple[str, ...]
     picture: str
     minimal: bool = True
+    hints: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         lines = [f"violation: {self.headline}"]
+        lines.extend(f"possible cause: {hint}" for hint in self.hints)
         calls = f"the first {self.prefix_calls} of {self.total_calls} calls"
         if self.minimal:
             lines.append(f"shortest failing prefix: {calls} (every shorter prefix is explained)")
@@ -384,6 +386,7 @@ def _plain(history: History, headline: str, culprits: list[int], cut: int) -> Vi
         (),
         lanes(history, shown, highlight=culprits, cut=cut),
         minimal=False,
+        hints=tuple(_closed_under_calls(history, cut)),
     )
 
 
@@ -936,6 +939,7 @@ def _describe(history: History, search: _Search, cut: int, minimal: bool) -> Vio
                 )
     shown = _neighbours(prefix, culprits, cut)
     return Violation(
+        hints=tuple(_closed_under_calls(prefix, cut)),
         headline=headline,
         prefix_calls=sum(e.invoked <= cut for e in prefix.entries),
         total_calls=len(history.entries),
@@ -990,27 +994,81 @@ def _calls(history: History, indices: list[int]) -> str:
 
 
 def _neighbours(history: History, culprits: list[int], cut: int, limit: int = 14) -> list[int]:
-    """The calls worth showing around ``culprits``: themselves, the calls that overlap them,
-    the calls that sent or received the messages they mention, and the latest calls of
-    each thread before the cut."""
+    """The calls worth showing around ``culprits``, most telling first: themselves; the calls
+    that sent or received the messages they mention; closes of the handles those calls were
+    using, made while they were in progress; then the calls that overlap the culprits and the
+    latest call of each thread before the cut, nearest the cut first."""
     entries = history.entries
-    chosen = dict.fromkeys(culprits)
-    messages = {m for i in culprits for m in _messages(entries[i])}
-    for i, entry in enumerate(entries):
-        if messages & set(_messages(entry)):
-            chosen[i] = None
+    tier = dict.fromkeys(culprits, 0)
+    for i in _related(history, culprits):
+        tier.setdefault(i, 1)
+    for pair in _closes_during(history, cut):
+        for i in pair:
+            tier.setdefault(i, 2)
     for c in culprits:
         for i, entry in enumerate(entries):
             if entry.invoked <= entries[c].response and entries[c].invoked <= entry.response:
-                chosen[i] = None
+                tier.setdefault(i, 3)
     latest: dict[int, int] = {}
     for i, entry in enumerate(entries):
         if entry.invoked <= cut:
             latest[entry.thread] = i
     for i in latest.values():
-        chosen[i] = None
-    ranked = sorted(chosen, key=lambda i: (i not in culprits, abs(entries[i].invoked - cut)))
+        tier.setdefault(i, 3)
+    ranked = sorted(tier, key=lambda i: (tier[i], abs(entries[i].invoked - cut)))
     return sorted(ranked[:limit])
+
+
+def _related(history: History, culprits: list[int]) -> list[int]:
+    """``culprits`` and the calls that sent or received a message one of them mentions."""
+    entries = history.entries
+    messages = {m for i in culprits for m in _messages(entries[i])}
+    related = dict.fromkeys(culprits)
+    for i, entry in enumerate(entries):
+        if messages & set(_messages(entry)):
+            related[i] = None
+    return list(related)
+
+
+def _closes_during(history: History, cut: int, most: int = 3) -> list[tuple[int, int]]:
+    """Up to ``most`` (call, close) pairs before ``cut``: another thread closed the handle
+    ``call`` was using while it was in progress, and ``call`` did not return ``HandleClosed``."""
+    entries = history.entries
+    pairs: list[tuple[int, int]] = []
+    for i, entry in enumerate(entries):
+        handle = _needing_open(entry.operation)
+        if handle is None or entry.invoked > cut or isinstance(entry.outcome, HandleClosed):
+            continue
+        for j, other in enumerate(entries):
+            op = other.operation
+            if (
+                isinstance(op, Close)
+                and op.handle == handle
+                and other.thread != entry.thread
+                and entry.invoked < other.invoked
+                and other.response < min(entry.response, cut + 1)
+            ):
+                pairs.append((i, j))
+                if len(pairs) == most:
+                    return pairs
+    return pairs
+
+
+def _closed_under_calls(history: History, cut: int) -> list[str]:
+    """A hint for each call that outlived a close of its own handle by another thread: a call
+    blocked on a handle that is closed must wake with ``HandleClosed``, and a backend that
+    lets it complete later can break FIFO order or the accounting of the other calls."""
+    entries = history.entries
+    hints = []
+    for i, j in _closes_during(history, cut):
+        outcome = entries[i].outcome
+        then = "had not returned" if outcome is None else f"returned {outcome} afterwards"
+        hints.append(
+            f"#{j} T{entries[j].thread} {entries[j].operation} while #{i} T{entries[i].thread} "
+            f"{entries[i].operation} was in progress on that handle, and #{i} {then} (a call blocked on a "
+            "handle that another thread closes must wake with HandleClosed)"
+        )
+    return hints
 
 
 def _messages(entry: Entry) -> list[object]:

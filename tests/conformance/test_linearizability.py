@@ -241,6 +241,30 @@ def test_the_report_shows_the_shortest_failing_prefix_and_one_lane_per_thread() 
     assert "shortest failing prefix: the first 22 of 28 calls" in str(violation)
 
 
+def _send_outliving_its_closed_handle(close_at: int) -> Script:
+    """A full bounded(1) channel; T1 blocks sending "b" on a clone that T0 closes at ``close_at``;
+    the send returns Sent at 60, and "b" is received after "a"."""
+    script = Script(1)
+    script.call(0, Clone(tx(0)), 0, 5, Value(tx(0, 1)))
+    script.call(7, Recv(rx(0)), 10)  # blocked for ever
+    script.call(0, Send(tx(0), "a", Mode.TRY), 20, 21, Sent())
+    script.call(1, Send(tx(0, 1), "b"), 30, 60, Sent())
+    script.call(0, Close(tx(0, 1)), close_at, close_at + 1, Value(None))
+    script.call(3, Recv(rx(0)), 45, 90, Received("a"))
+    script.call(2, Recv(rx(0), Mode.TRY), 70, 75, Received("b"))
+    return script
+
+
+def test_a_call_that_outlives_a_close_of_its_handle_is_named_as_the_possible_cause() -> None:
+    report = assert_violation(_send_outliving_its_closed_handle(close_at=40))
+    assert (
+        "possible cause: #4 T0 c0.tx1.close() while #3 T1 c0.tx1.send('b') was in progress on that handle, "
+        "and #3 returned Sent afterwards" in report
+    ), report
+    assert "#4" in report.split("\n\n", 1)[1]  # the close is drawn in the picture
+    assert_ok(_send_outliving_its_closed_handle(close_at=62))  # closed after the send returned: fine
+
+
 @pytest.mark.parametrize(
     ("receipts", "headline"),
     [
