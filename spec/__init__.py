@@ -11,6 +11,7 @@ from .invariants import step_violations, world_violations
 from .operations import (
     Advance,
     Call,
+    Cancel,
     Case,
     Clone,
     Close,
@@ -33,6 +34,7 @@ from .operations import (
 from .outcomes import (
     NO_MESSAGE,
     UNSPECIFIED,
+    Cancelled,
     Disconnected,
     Empty,
     Full,
@@ -60,6 +62,8 @@ __all__ = [
     "UNSPECIFIED",
     "Advance",
     "Call",
+    "Cancel",
+    "Cancelled",
     "Case",
     "ChannelState",
     "Clone",

@@ -25,6 +25,7 @@ from .invariants import transition_violations, world_violations
 from .operations import (
     Blocking,
     Call,
+    Cancel,
     Clone,
     Close,
     Event,
@@ -58,6 +59,8 @@ class Scope:
     profile: Profile = CROSSBEAM
     timed: bool = True
     select: bool = True
+    cancel: bool = False
+    """Also cancel pending calls (as when the task awaiting an asynchronous call is cancelled)."""
 
     def __str__(self) -> str:
         cap = "unbounded" if self.capacity is None else f"capacity {self.capacity}"
@@ -141,8 +144,11 @@ def explore(scope: Scope, max_states: int = 2_000_000) -> Exploration:
 
 
 def events(world: World, scope: Scope) -> Iterator[Event]:
-    """Every event worth trying in ``world``: calls by one idle thread, wake-ups, expiries."""
+    """Every event worth trying in ``world``: calls by one idle thread, wake-ups, expiries, and
+    with ``scope.cancel`` cancellations."""
     yield from internal_events(world)
+    if scope.cancel:
+        yield from (Cancel(entry.thread) for entry in world.pending)
     busy = {entry.thread for entry in world.pending}
     if len(busy) >= scope.threads:
         return

@@ -13,8 +13,8 @@ from collections import Counter
 
 from . import channel as chan
 from .handles import Handle, Side
-from .operations import Blocking, Call, Case, Expire, Message, Mode, Recv, Select, Send, Wake
-from .outcomes import NO_MESSAGE, Outcome, Received, Selected, Timeout, carried_message
+from .operations import Blocking, Call, Cancel, Case, Expire, Message, Mode, Recv, Select, Send, Wake
+from .outcomes import NO_MESSAGE, Cancelled, Outcome, Received, Selected, Timeout, carried_message
 from .state import ChannelState, World
 from .steps import Step
 
@@ -129,7 +129,7 @@ def _completion_problems(before: World, step: Step) -> list[str]:
     threads = [thread for thread, _ in step.results]
     if len(threads) != len(set(threads)):
         problems.append("a call completed twice in one step")
-    caller = step.event.thread if isinstance(step.event, (Call, Wake, Expire)) else None
+    caller = step.event.thread if isinstance(step.event, (Call, Wake, Expire, Cancel)) else None
     for thread, outcome in step.results:
         if thread != caller and before.pending_of(thread) is None:
             problems.append(f"T{thread} completed without having called")
@@ -137,14 +137,18 @@ def _completion_problems(before: World, step: Step) -> list[str]:
             problems.append(f"T{thread} completed but is still pending")
         if isinstance(outcome, Timeout) != isinstance(step.event, Expire):
             problems.append(f"T{thread}: a timeout happens exactly when a timed call expires")
+        if isinstance(outcome, Cancelled) != isinstance(step.event, Cancel):
+            problems.append(f"T{thread}: a call ends cancelled exactly when it is cancelled")
     if isinstance(step.event, Call):
         pends = step.world.pending_of(step.event.thread) is not None
         if pends == (step.event.thread in threads):
             problems.append("a call must either complete or become pending")
         if pends and step.event.operation.mode is Mode.TRY:  # type: ignore[union-attr]
             problems.append("a non-blocking call became pending")
-    elif isinstance(step.event, (Wake, Expire)) and step.event.thread not in threads:
-        problems.append("a wake-up or expiry completed nothing")
+    elif isinstance(step.event, (Wake, Expire, Cancel)) and step.event.thread not in threads:
+        problems.append("a wake-up, expiry or cancellation completed nothing")
+    if isinstance(step.event, Cancel) and (len(step.results) != 1 or step.world.channels != before.channels):
+        problems.append("a cancelled call had an effect")
     return problems
 
 

@@ -200,6 +200,19 @@ class Expire:
 
 
 @dataclass(frozen=True)
+class Cancel:
+    """The pending call of ``thread`` is withdrawn before it completes (the task awaiting it
+    was cancelled): it ends with ``Cancelled`` and has had no effect, and a send keeps its
+    message. Allowed whenever the call is pending, even if it could complete: until it is
+    woken, it has not taken anything. A call that already completed cannot be cancelled."""
+
+    thread: int
+
+    def __str__(self) -> str:
+        return f"T{self.thread}: (cancelled)"
+
+
+@dataclass(frozen=True)
 class Advance:
     """Abstract time moves on by one tick."""
 
@@ -207,4 +220,4 @@ class Advance:
         return "(time passes)"
 
 
-Event = Call | Wake | Expire | Advance
+Event = Call | Wake | Expire | Cancel | Advance

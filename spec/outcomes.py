@@ -98,6 +98,17 @@ class Timeout:
 
 
 @dataclass(frozen=True)
+class Cancelled:
+    """A pending call was withdrawn before it completed (its awaiting task was cancelled) and
+    had no effect: a send gets its message back."""
+
+    message: Carried = NO_MESSAGE
+
+    def __str__(self) -> str:
+        return "Cancelled" if self.message is NO_MESSAGE else f"Cancelled({self.message!r})"
+
+
+@dataclass(frozen=True)
 class HandleClosed:
     """The handle used had been closed: a caller error, distinct from disconnection."""
 
@@ -167,6 +178,7 @@ Outcome = (
     | Full
     | Disconnected
     | Timeout
+    | Cancelled
     | HandleClosed
     | NotReady
     | Unsupported
@@ -178,7 +190,7 @@ Outcome = (
 
 def carried_message(outcome: Outcome) -> Carried:
     """The message a send-side outcome hands back to its sender, if any."""
-    if isinstance(outcome, (Full, Disconnected, Timeout, HandleClosed)):
+    if isinstance(outcome, (Full, Disconnected, Timeout, HandleClosed, Cancelled)):
         return outcome.message
     if isinstance(outcome, Selected) and isinstance(outcome.outcome, (Disconnected, HandleClosed)):
         return outcome.outcome.message

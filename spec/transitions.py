@@ -24,6 +24,7 @@ from .invariants import step_violations, world_violations  # noqa: F401  # named
 from .operations import (
     Blocking,
     Call,
+    Cancel,
     Case,
     Clone,
     Close,
@@ -45,6 +46,7 @@ from .operations import (
 )
 from .outcomes import (
     NO_MESSAGE,
+    Cancelled,
     CaseOutcome,
     Disconnected,
     Empty,
@@ -93,6 +95,8 @@ def successors(world: World, event: Event, profile: Profile = CROSSBEAM) -> tupl
         steps = _wake(world, event)
     elif isinstance(event, Expire):
         steps = _expire(world, event)
+    elif isinstance(event, Cancel):
+        steps = _cancel(world, event)
     else:
         steps = (Step(event, replace(world, now=world.now + 1)),)
     return tuple(dict.fromkeys(steps))
@@ -359,3 +363,12 @@ def _expire(world: World, event: Expire) -> list[Step]:
     op = entry.operation
     message = op.message if isinstance(op, Send) else NO_MESSAGE
     return [Step(event, world.without_pending(event.thread), ((event.thread, Timeout(message)),))]
+
+
+def _cancel(world: World, event: Cancel) -> list[Step]:
+    entry = world.pending_of(event.thread)
+    if entry is None:
+        return []
+    op = entry.operation
+    message = op.message if isinstance(op, Send) else NO_MESSAGE
+    return [Step(event, world.without_pending(event.thread), ((event.thread, Cancelled(message)),))]

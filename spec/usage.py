@@ -11,6 +11,7 @@ from __future__ import annotations
 from .handles import Handle, Side
 from .operations import (
     Call,
+    Cancel,
     Clone,
     Close,
     Event,
@@ -29,6 +30,8 @@ from .state import World
 
 def usage_problem(world: World, event: Event) -> str | None:
     """Why ``event`` is meaningless in ``world``, or ``None`` if it is fine."""
+    if isinstance(event, Cancel):
+        return None if world.pending_of(event.thread) is not None else f"T{event.thread} has no pending call to cancel"
     if not isinstance(event, Call):
         return None
     if world.pending_of(event.thread) is not None:

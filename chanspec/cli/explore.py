@@ -47,6 +47,9 @@ def register(commands: Any) -> None:
     parser.add_argument("--no-timed", action="store_true", help="leave out timed sends and receives")
     parser.add_argument("--no-select", action="store_true", help="leave out the one-channel selects")
     parser.add_argument(
+        "--cancel", action="store_true", help="also cancel pending calls (asynchronous calls whose task is cancelled)"
+    )
+    parser.add_argument(
         "--dot", metavar="FILE", help="write the state graph as Graphviz DOT to FILE, or - for stdout (one scope only)"
     )
     parser.add_argument(
@@ -68,6 +71,7 @@ def scopes_from(args: argparse.Namespace) -> list[Scope]:
             profile=profile_named(name),
             timed=not args.no_timed,
             select=not args.no_select,
+            cancel=args.cancel,
         )
         for name in args.profile
         for capacity in capacities
