@@ -10,13 +10,19 @@ the messages once more, a sender appends and then looks at the parked
 receivers; a parked sender registers and then looks at the slots once more, a
 receiver returns a slot and then looks at the parked senders.
 
-Hand-offs save rounds of sleeping at small capacities. A send that finds the
-buffer empty and a receiver parked gives the message straight to it (the
-send and that receive complete together; the slot stays free). A receive that
-frees a slot while a sender is parked completes that send: it moves the parked
-message into the buffer and wakes the sender with its send done. Otherwise a
-wake-up (``WOKEN``) means "look again": one new message wakes at most one
-parked receiver, and a woken receiver that takes nothing passes it on.
+Hand-offs save rounds of sleeping at small capacities. A send that finds a
+receiver parked hands it the oldest message: the buffer's head (the send's own
+message joining the back), or its own if the buffer is empty; that receive is
+complete when it wakes, and a slot is free again. A receive that frees a slot
+while a sender is parked completes that send: it places the parked message the
+same way and wakes the sender with its send done. A wake-up that hands nothing
+(``WOKEN``) means "look again": a send that appended just as a receiver
+registered wakes it that way, and a woken receiver that takes nothing passes
+it on.
+
+The slow paths release the lock with ``ChannelCore.unlock`` spelled out: they
+are what every blocking call runs, and a thread that has just woken another
+wants to reach its own park (or return) as soon as possible.
 """
 
 from __future__ import annotations
@@ -29,38 +35,28 @@ from typing import Any, TypeVar
 from chanspec._validate import check_deadline, deadline_after
 from chanspec.errors import Disconnected, Empty, Full, HandleClosed, Timeout
 
-from ._core import Attempt, ChannelCore, ImplReceiver, ImplSender
-from ._waiters import TAKEN, WOKEN, Entry, WaitQueue, lease_token, park, return_token
+from ._buffered import BufferedChannel, BufferedReceiver
+from ._core import Attempt, ImplSender
+from ._waiters import ABORTED, TAKEN, WOKEN, Entry, WaitQueue, _Mark, lease_token, park, return_token
 
 T = TypeVar("T")
 
-
-def take_slot(slots: deque[None]) -> bool:
-    """Claim a free slot if there is one (lock-free senders may take the last one first)."""
-    if slots:
-        try:
-            slots.pop()
-        except IndexError:
-            return False
-        return True
-    return False
+_INF = math.inf
+_monotonic = time.monotonic
+_EMPTY = _Mark("EMPTY")  # what a non-waiting take finds while a sender is open
+_GONE = _Mark("GONE")  # what it finds once every sender is gone and the buffer is drained
 
 
-class ArrayChannel(ChannelCore):
+class ArrayChannel(BufferedChannel):
     """The shared state of one bounded channel."""
 
-    __slots__ = ("capacity", "queue", "rx_waiting", "slots", "tx_waiting")
+    __slots__ = ("capacity", "slots", "tx_waiting")
 
     def __init__(self, capacity: int, std: bool) -> None:
         super().__init__(std)
         self.capacity = capacity
-        self.queue: deque[Any] = deque()
         self.slots: deque[None] = deque([None] * capacity)  # free room; claimed before an append
-        self.rx_waiting = WaitQueue()
         self.tx_waiting = WaitQueue()  # parked senders, each entry carrying its message
-
-    def _senders_gone(self) -> None:
-        self.rx_waiting.wake_all()
 
     def _receivers_gone(self) -> list[Any]:
         discarded = list(self.queue)
@@ -85,73 +81,97 @@ class ArrayChannel(ChannelCore):
 
     def hand_off(self, message: Any) -> None:
         """Deliver ``message`` (a slot in hand) while receivers are parked."""
-        self.lock.acquire()
+        lock = self.lock
+        lock.acquire()
         try:
             if self.rx_gone:
                 self.slots.append(None)
                 raise Disconnected(message)
-            self.place_locked(message)
-        finally:
-            self.unlock()
-
-    def place_locked(self, message: Any) -> None:
-        """Under the lock, with a slot in hand: give ``message`` to the oldest parked receiver if
-        the buffer is empty (the slot is then free again), else append it and wake one."""
-        if not self.queue:
-            receiver = self.rx_waiting.hand_over(message, 0)
-            if receiver is not None:
-                receiver.token.wake()
+            if self.place_locked(message):
                 self.slots.append(None)
                 if self.tx_waiting:
                     self.complete_senders_locked()
-                return
-        self.queue.append(message)
-        if self.rx_waiting:
-            self.rx_waiting.wake_one()
-
-    def after_append(self) -> None:
-        """A sender appended while receivers were parked, or while the last receiver closed."""
-        discarded: list[Any] = []
-        self.lock.acquire()
-        try:
-            if self.rx_gone:  # appended after the close emptied the buffer: nobody will read it
-                discarded = list(self.queue)
-                self.queue.clear()
-            elif self.rx_waiting:
-                self.rx_waiting.wake_one()
         finally:
-            self.unlock()
-        del discarded
+            lock.release()
+            if self._deferred:
+                self._apply_deferred()
+
+    def place_locked(self, message: Any) -> bool:
+        """Under the lock, with a slot in hand for ``message``: if a receiver is parked, hand it
+        the oldest message (the buffer's head, ``message`` joining the back; or ``message``
+        itself) and return True, a slot being free again; else buffer ``message``, wake the
+        ``ready`` observers and return False.
+
+        A parked receiver is handed a message rather than told to look again, so that a wake-up
+        is never wasted on a receiver that running receivers have overtaken."""
+        queue = self.queue
+        rx_waiting = self.rx_waiting
+        if rx_waiting:
+            receiver = rx_waiting.hand_over(WOKEN, 0)
+            if receiver is not None:
+                if queue:
+                    queue.append(message)
+                    try:
+                        message = queue.popleft()
+                    except IndexError:  # lock-free receives took everything meanwhile
+                        receiver.token.wake()  # with WOKEN: it looks again
+                        return False
+                receiver.token.payload = message
+                receiver.token.wake()
+                return True
+        queue.append(message)
+        if rx_waiting.observers:
+            rx_waiting.wake_observers()
+        return False
 
     def send_wait(self, handle: BoundedSender[Any], message: Any, deadline: float) -> None:
         """The send slow path: claim a slot, or park until a receive completes this send."""
         slots = self.slots
+        tx_waiting = self.tx_waiting
         while True:
-            self.lock.acquire()
+            lock = self.lock
+            lock.acquire()
             try:
                 if handle._closed:
                     raise HandleClosed(message)
                 if self.rx_gone:
                     raise Disconnected(message)
-                if take_slot(slots):
-                    break
-                if deadline != math.inf and time.monotonic() >= deadline:
+                if slots:
+                    try:
+                        slots.pop()
+                    except IndexError:  # a lock-free send took the last one
+                        pass
+                    else:
+                        break
+                if deadline != _INF and _monotonic() >= deadline:
                     raise Timeout(message)
                 token = lease_token(handle, message)
-                self.tx_waiting.append(token)  # a token is never an observer
-                if take_slot(slots):  # a last look after registering: a receiver freeing one now sees us
-                    self.tx_waiting.discard(token)
-                    return_token(token)
-                    break
+                tx_waiting.append(token)  # a token is never an observer
+                if slots:  # a last look after registering: a receiver freeing one now sees us
+                    try:
+                        slots.pop()
+                    except IndexError:
+                        pass
+                    else:
+                        tx_waiting.discard(token)
+                        return_token(token)
+                        break
             finally:
-                self.unlock()
-            claimed = park(token, deadline, self.withdraw_tx, token)
-            payload = token.payload
-            return_token(token)
-            if claimed and payload is TAKEN:
+                lock.release()
+                if self._deferred:
+                    self._apply_deferred()
+            if park(token, deadline, self.withdraw_tx, token) is TAKEN:
                 return  # a receiver moved the message into the buffer
             # woken by a close or a disconnection, or timed out: look again
         self.deliver(message)
+
+    def withdraw_tx(self, entry: Entry) -> None:
+        """Remove a parked sender's entry if it is still registered."""
+        self.lock.acquire()
+        try:
+            self.tx_waiting.discard(entry)
+        finally:
+            self.unlock()
 
     # Receiving ----------------------------------------------------------------------------
 
@@ -160,35 +180,39 @@ class ArrayChannel(ChannelCore):
         tx_waiting = self.tx_waiting
         if tx_waiting.observers:
             tx_waiting.wake_observers()
-        while tx_waiting and take_slot(self.slots):
+        slots = self.slots
+        while tx_waiting and slots:
+            try:
+                slots.pop()
+            except IndexError:
+                return
             sender = tx_waiting.hand_over(TAKEN, 0)
             if sender is None:
-                self.slots.append(None)
+                slots.append(None)
                 return
-            receiver = None if self.queue else self.rx_waiting.hand_over(sender.message, 0)
-            if receiver is not None:
-                receiver.token.wake()
-                self.slots.append(None)
-            else:
-                self.queue.append(sender.message)
-                if self.rx_waiting:
-                    self.rx_waiting.wake_one()
+            if self.place_locked(sender.message):
+                slots.append(None)
             sender.token.wake()  # only now: its next send must come after this message
 
     def slot_freed(self) -> None:
         """A lock-free receive freed a slot while senders were parked."""
-        self.lock.acquire()
+        lock = self.lock
+        lock.acquire()
         try:
             self.complete_senders_locked()
         finally:
-            self.unlock()
+            lock.release()
+            if self._deferred:
+                self._apply_deferred()
 
     def recv_wait(self, handle: BoundedReceiver[Any], deadline: float) -> Any:
         """The receive slow path: take a message, or park until one is handed over or may be
         there."""
         queue = self.queue
+        rx_waiting = self.rx_waiting
         while True:
-            self.lock.acquire()
+            lock = self.lock
+            lock.acquire()
             try:
                 if handle._closed:
                     raise HandleClosed()
@@ -199,25 +223,25 @@ class ArrayChannel(ChannelCore):
                         pass
                 if self.tx_gone:
                     raise Disconnected()
-                if deadline != math.inf and time.monotonic() >= deadline:
+                if deadline != _INF and _monotonic() >= deadline:
                     raise Timeout()
                 token = lease_token(handle)
-                self.rx_waiting.append(token)  # a token is never an observer
+                rx_waiting.append(token)  # a token is never an observer
                 if queue:  # a last look after registering: a sender appending now sees us
                     # Withdraw first: taking may complete a parked send, and its message must
                     # not be handed to this very token.
-                    self.rx_waiting.discard(token)
+                    rx_waiting.discard(token)
                     return_token(token)
                     try:
                         return self.take_locked()
                     except IndexError:  # a lock-free receive took it: start over
                         continue
             finally:
-                self.unlock()
-            claimed = park(token, deadline, self.withdraw_rx, token)
-            payload = token.payload
-            return_token(token)
-            if not claimed:
+                lock.release()
+                if self._deferred:
+                    self._apply_deferred()
+            payload = park(token, deadline, self.withdraw_rx, token)
+            if payload is ABORTED:
                 continue  # timed out: one more attempt before giving up
             if payload is not WOKEN:
                 return payload  # handed over by a sender
@@ -242,31 +266,6 @@ class ArrayChannel(ChannelCore):
         if self.tx_waiting:
             self.complete_senders_locked()
         return message
-
-    def pass_on_message(self) -> None:
-        """A woken receiver leaves without a message: wake the next one if one is due."""
-        self.lock.acquire()
-        try:
-            if self.queue and self.rx_waiting:
-                self.rx_waiting.wake_one()
-        finally:
-            self.unlock()
-
-    def withdraw_rx(self, entry: Entry) -> None:
-        """Remove a parked receiver's entry if it is still registered."""
-        self.lock.acquire()
-        try:
-            self.rx_waiting.discard(entry)
-        finally:
-            self.unlock()
-
-    def withdraw_tx(self, entry: Entry) -> None:
-        """Remove a parked sender's entry if it is still registered."""
-        self.lock.acquire()
-        try:
-            self.tx_waiting.discard(entry)
-        finally:
-            self.unlock()
 
 
 class BoundedSender(ImplSender[T]):
@@ -293,14 +292,14 @@ class BoundedSender(ImplSender[T]):
             raise Disconnected(message)
         slots = self._slots
         if not slots:
-            chan.send_wait(self, message, math.inf)
+            chan.send_wait(self, message, _INF)
             return
         try:
             slots.pop()
         except IndexError:  # another sender took the last slot
-            chan.send_wait(self, message, math.inf)
+            chan.send_wait(self, message, _INF)
             return
-        if self._rx_waiting:
+        if self._rx_waiting:  # ArrayChannel.deliver, spelled out on the fast path
             chan.hand_off(message)
             return
         chan.queue.append(message)
@@ -400,12 +399,12 @@ class BoundedSender(ImplSender[T]):
         self._chan.slot_freed()
 
 
-class BoundedReceiver(ImplReceiver[T]):
+class BoundedReceiver(BufferedReceiver[T]):
     """Receiving end of a bounded channel. A receive takes the oldest message and frees its
     slot without the lock (waking one parked sender, if any); with nothing there it parks
     until a send (or the last sender's close) wakes it."""
 
-    __slots__ = ("_queue", "_slots", "_tx_waiting")
+    __slots__ = ("_slots", "_tx_waiting")
     _chan: ArrayChannel
 
     def __init__(self, chan: ArrayChannel) -> None:
@@ -422,11 +421,11 @@ class BoundedReceiver(ImplReceiver[T]):
             raise HandleClosed()
         queue = self._queue
         if not queue:
-            return self._chan.recv_wait(self, math.inf)  # type: ignore[no-any-return]
+            return self._chan.recv_wait(self, _INF)  # type: ignore[no-any-return]
         try:
             message = queue.popleft()
         except IndexError:  # another receiver took it
-            return self._chan.recv_wait(self, math.inf)  # type: ignore[no-any-return]
+            return self._chan.recv_wait(self, _INF)  # type: ignore[no-any-return]
         self._slots.append(None)
         if self._tx_waiting:
             self._chan.slot_freed()
@@ -437,17 +436,12 @@ class BoundedReceiver(ImplReceiver[T]):
         otherwise ``Disconnected``."""
         if self._closed:
             raise HandleClosed()
-        attempt = self._sel_attempt(None, 0)
-        if attempt is None:
+        message = self._take()
+        if message is _EMPTY:
             raise Empty()
-        if attempt[0]:
-            return attempt[1]  # type: ignore[no-any-return]
-        raise attempt[1]
-
-    def recv_timeout(self, timeout: float) -> T:
-        """Like ``recv``, giving up with ``Timeout`` after ``timeout`` seconds. A message that
-        is there is always taken, even with a zero timeout."""
-        return self.recv_deadline(deadline_after(timeout))
+        if message is _GONE:
+            raise Disconnected()
+        return message  # type: ignore[no-any-return]
 
     def recv_deadline(self, deadline: float) -> T:
         """Like ``recv_timeout`` with a deadline on the ``time.monotonic()`` clock."""
@@ -466,15 +460,22 @@ class BoundedReceiver(ImplReceiver[T]):
             self._chan.slot_freed()
         return message  # type: ignore[no-any-return]
 
-    def __len__(self) -> int:
-        """The number of buffered messages (a snapshot)."""
-        self._check_open()
-        return len(self._queue)
-
-    def is_empty(self) -> bool:
-        """No message is buffered."""
-        self._check_open()
-        return not self._queue
+    def _take(self) -> Any:
+        """The oldest message, its slot freed, without waiting; ``_EMPTY`` if there is none
+        while a sender is open, ``_GONE`` once every sender is gone and nothing is left."""
+        try:
+            message = self._queue.popleft()
+        except IndexError:
+            if not self._chan.tx_gone:
+                return _EMPTY
+            try:  # the last sender may have sent just before closing
+                message = self._queue.popleft()
+            except IndexError:
+                return _GONE
+        self._slots.append(None)
+        if self._tx_waiting:
+            self._chan.slot_freed()
+        return message
 
     def is_full(self) -> bool:
         """The buffer holds ``capacity`` messages."""
@@ -487,34 +488,9 @@ class BoundedReceiver(ImplReceiver[T]):
         return self._chan.capacity
 
     def _sel_attempt(self, message: Any, thread: int) -> Attempt:
-        chan = self._chan
-        for _ in range(2):  # the second look: the last sender may have sent just before closing
-            try:
-                taken = self._queue.popleft()
-            except IndexError:
-                if not chan.tx_gone:
-                    return None
-                continue
-            self._slots.append(None)
-            if self._tx_waiting:
-                chan.slot_freed()
-            return True, taken
-        return False, Disconnected()
-
-    def _sel_ready(self, thread: int) -> bool:
-        return bool(self._queue) or self._chan.tx_gone
-
-    def _sel_register(self, entry: Entry) -> bool:
-        chan = self._chan
-        chan.lock.acquire()
-        try:
-            chan.rx_waiting.add(entry)
-            return self._closed or bool(self._queue) or chan.tx_gone
-        finally:
-            chan.unlock()
-
-    def _sel_unregister(self, entry: Entry) -> None:
-        self._chan.withdraw_rx(entry)
-
-    def _sel_pass_on(self) -> None:
-        self._chan.pass_on_message()
+        taken = self._take()
+        if taken is _EMPTY:
+            return None
+        if taken is _GONE:
+            return False, Disconnected()
+        return True, taken

@@ -11,7 +11,6 @@ and the queues without it.
 from __future__ import annotations
 
 import threading
-from collections import deque
 from typing import Any, ClassVar, TypeVar
 
 from chanspec import handles
@@ -43,7 +42,9 @@ class ChannelCore:
         self.tx_gone = False  # every sender closed
         self.rx_gone = False  # every receiver closed
         self.std = std
-        self._deferred: deque[bool] = deque()  # sides (True: a sender) closed by the collector
+        # Sides (True: a sender) closed by the collector. A list, not a deque: appending and
+        # popping are just as atomic, and an empty list is a tenth of an empty deque's size.
+        self._deferred: list[bool] = []
 
     # Flavour hooks, called under the lock ------------------------------------------------
 
@@ -114,7 +115,7 @@ class ChannelCore:
             discarded: list[Any] = []
             try:
                 while self._deferred:
-                    discarded.extend(self.drop_handle(self._deferred.popleft()))
+                    discarded.extend(self.drop_handle(self._deferred.pop(0)))
             finally:
                 self.lock.release()
             del discarded

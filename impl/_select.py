@@ -27,7 +27,7 @@ from chanspec._validate import check_deadline, deadline_after
 from chanspec.errors import NO_MESSAGE, ChannelError, HandleClosed, NotReady, Timeout
 
 from ._core import ImplHandle, ImplReceiver, ImplSender
-from ._waiters import TAKEN, WOKEN, Entry, lease_token, park, return_token
+from ._waiters import TAKEN, WOKEN, Entry, lease_token, return_token, wait_for_claim
 
 T = TypeVar("T")
 
@@ -35,6 +35,7 @@ SelectCase = handles.Receiver[Any] | tuple[handles.Sender[Any], Any]
 """A case of the one-call :func:`select`: a receiver, or a ``(sender, message)`` pair."""
 
 _Done = tuple[int, bool, Any]  # (case index, succeeded, value or error)
+_random = random.random
 
 
 class _Case:
@@ -83,7 +84,9 @@ class SelectedOperation:
             raise self._value
 
     def _check(self, handle: object, sending: bool) -> None:
-        if not isinstance(handle, ImplHandle) or handle._chan is not self._case.handle._chan:
+        # Only the handles of a channel refer to its core, so identity says it all (and is much
+        # cheaper than an isinstance test against the abstract handle classes).
+        if getattr(handle, "_chan", None) is not self._case.handle._chan:
             raise ValueError("this handle does not belong to the channel of the selected operation")
         if sending is not self._case.sending:
             side = "send" if self._case.sending else "recv"
@@ -105,11 +108,12 @@ class Select:
     rendezvous channel never pair.
     """
 
-    __slots__ = ("_biased", "_cases", "_next_index")
+    __slots__ = ("_biased", "_cases", "_items", "_next_index")
 
     def __init__(self, biased: bool = False) -> None:
         self._biased = biased
         self._cases: dict[int, _Case] = {}
+        self._items: list[tuple[int, _Case]] = []  # the cases in index order, for each select
         self._next_index = 0
 
     def send(self, sender: handles.Sender[T], message: T) -> int:
@@ -128,6 +132,7 @@ class Select:
         index = self._next_index
         self._next_index += 1
         self._cases[index] = case
+        self._items = list(self._cases.items())
         return index
 
     def remove(self, index: int) -> None:
@@ -135,6 +140,7 @@ class Select:
         if index not in self._cases:
             raise ValueError(f"no case with index {index} in this Select")
         del self._cases[index]
+        self._items = list(self._cases.items())
 
     def try_select(self) -> SelectedOperation:
         """Complete a ready case now, or raise ``NotReady``."""
@@ -173,14 +179,14 @@ class Select:
         return self._ready(check_deadline(deadline))
 
     def _select(self, deadline: float | None) -> SelectedOperation:
-        done = _run(list(self._cases.items()), self._biased, True, deadline)
+        done = _run(self._items, self._biased, True, deadline)
         if done is None:
             raise NotReady() if deadline is None else Timeout()
         index, ok, value = done
         return SelectedOperation(index, self._cases[index], ok, value)
 
     def _ready(self, deadline: float | None) -> int:
-        done = _run(list(self._cases.items()), self._biased, False, deadline)
+        done = _run(self._items, self._biased, False, deadline)
         if done is None:
             raise NotReady() if deadline is None else Timeout()
         return done[0]
@@ -220,17 +226,46 @@ def _run(cases: list[tuple[int, _Case]], biased: bool, complete: bool, deadline:
 
 
 def _attempt(cases: list[tuple[int, _Case]], biased: bool, complete: bool, thread: int) -> _Done | None:
-    for index, case in cases:
-        if case.handle._closed:
+    """Complete (or find ready) a case that would not wait; None if none would. A case whose
+    handle is closed comes first (the lowest such index)."""
+    if biased:
+        for index, case in cases:
+            if case.handle._closed:
+                return index, False, HandleClosed(case.message if case.sending else NO_MESSAGE)
+        for index, case in cases:
+            if complete:
+                attempt = case.handle._sel_attempt(case.message, thread)
+                if attempt is not None:
+                    return index, attempt[0], attempt[1]
+            elif case.handle._sel_ready(thread):
+                return index, True, None
+        return None
+    # Fair: a uniform pick among the cases that look ready (reservoir sampling: the k-th one
+    # seen replaces the pick with probability 1/k), which is then performed. Only if it
+    # stopped being ready in between are all the cases tried, in a random order.
+    chosen: tuple[int, _Case] | None = None
+    seen = 0
+    for item in cases:
+        handle = item[1].handle
+        if handle._closed:
+            index, case = item
             return index, False, HandleClosed(case.message if case.sending else NO_MESSAGE)
-    order = cases if biased else random.sample(cases, len(cases))
-    for index, case in order:
-        if complete:
-            attempt = case.handle._sel_attempt(case.message, thread)
-            if attempt is not None:
-                return index, attempt[0], attempt[1]
-        elif case.handle._sel_ready(thread):
-            return index, True, None
+        if handle._sel_ready(thread):
+            seen += 1
+            if _random() * seen < 1.0:
+                chosen = item
+    if chosen is None:
+        return None
+    index, case = chosen
+    if not complete:
+        return index, True, None
+    attempt = case.handle._sel_attempt(case.message, thread)
+    if attempt is not None:
+        return index, attempt[0], attempt[1]
+    for index, case in random.sample(cases, len(cases)):
+        attempt = case.handle._sel_attempt(case.message, thread)
+        if attempt is not None:
+            return index, attempt[0], attempt[1]
     return None
 
 
@@ -249,7 +284,7 @@ def _wait(cases: list[tuple[int, _Case]], complete: bool, deadline: float) -> tu
                     return None
                 return token.case, token.payload
             wake_at = min(wake_at, case.handle._sel_due())
-        if not park(token, wake_at, _no_withdrawal, token):
+        if not wait_for_claim(token, wake_at, _no_withdrawal, token):
             return None
         return token.case, token.payload
     finally:

@@ -137,7 +137,6 @@ class TimerReceiver(ImplReceiver[float]):
                 core.waiting.add(token)
             due = core.due
             park(token, deadline if due is None else min(deadline, due), core.withdraw, token)
-            return_token(token)
 
     def clone(self) -> handles.Receiver[float]:
         """Another receiver on the same schedule (only one of them gets each message)."""

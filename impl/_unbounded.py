@@ -16,30 +16,25 @@ from __future__ import annotations
 
 import math
 import time
-from collections import deque
 from typing import Any, TypeVar
 
 from chanspec._validate import check_deadline, deadline_after
 from chanspec.errors import Disconnected, Empty, HandleClosed, Timeout
 
-from ._core import Attempt, ChannelCore, ImplReceiver, ImplSender
-from ._waiters import Entry, WaitQueue, lease_token, park, return_token
+from ._buffered import BufferedChannel, BufferedReceiver
+from ._core import Attempt, ImplSender
+from ._waiters import ABORTED, Entry, lease_token, park, return_token
 
 T = TypeVar("T")
 
+_INF = math.inf
+_monotonic = time.monotonic
 
-class ListChannel(ChannelCore):
-    """The shared state of one unbounded channel."""
 
-    __slots__ = ("queue", "rx_waiting")
+class ListChannel(BufferedChannel):
+    """The shared state of one unbounded channel (senders never wait)."""
 
-    def __init__(self, std: bool) -> None:
-        super().__init__(std)
-        self.queue: deque[Any] = deque()
-        self.rx_waiting = WaitQueue()  # parked receivers; senders never wait
-
-    def _senders_gone(self) -> None:
-        self.rx_waiting.wake_all()
+    __slots__ = ()
 
     def _receivers_gone(self) -> list[Any]:
         discarded = list(self.queue)
@@ -49,34 +44,13 @@ class ListChannel(ChannelCore):
     def _wake_handle(self, handle: object) -> None:
         self.rx_waiting.wake_handle(handle)
 
-    def after_append(self) -> None:
-        """A sender appended while receivers were parked, or while the last receiver closed."""
-        discarded: list[Any] = []
-        self.lock.acquire()
-        try:
-            if self.rx_gone:  # appended after the close emptied the buffer: nobody will read it
-                discarded = list(self.queue)
-                self.queue.clear()
-            elif self.rx_waiting:
-                self.rx_waiting.wake_one()
-        finally:
-            self.unlock()
-        del discarded
-
-    def pass_on(self) -> None:
-        """A woken receiver leaves without a message: wake the next one if one is due."""
-        self.lock.acquire()
-        try:
-            if self.queue and self.rx_waiting:
-                self.rx_waiting.wake_one()
-        finally:
-            self.unlock()
-
     def recv_wait(self, handle: UnboundedReceiver[Any], deadline: float) -> Any:
         """The receive slow path: take a message, or park until one may be there."""
         queue = self.queue
+        rx_waiting = self.rx_waiting
         while True:
-            self.lock.acquire()
+            lock = self.lock
+            lock.acquire()
             try:
                 if handle._closed:
                     raise HandleClosed()
@@ -87,41 +61,33 @@ class ListChannel(ChannelCore):
                         pass
                 if self.tx_gone:
                     raise Disconnected()
-                if deadline != math.inf and time.monotonic() >= deadline:
+                if deadline != _INF and _monotonic() >= deadline:
                     raise Timeout()
                 token = lease_token(handle)
-                self.rx_waiting.append(token)  # a token is never an observer
+                rx_waiting.append(token)  # a token is never an observer
                 if queue:  # a last look after registering: a sender appending now sees us
                     try:
                         message = queue.popleft()
                     except IndexError:
                         pass
                     else:
-                        self.rx_waiting.discard(token)
+                        rx_waiting.discard(token)
                         return_token(token)
                         return message
-            finally:
-                self.unlock()
-            if not park(token, deadline, self.withdraw, token):
-                return_token(token)
+            finally:  # self.unlock(), spelled out on this path, which every blocking receive takes
+                lock.release()
+                if self._deferred:
+                    self._apply_deferred()
+            if park(token, deadline, self.withdraw_rx, token) is ABORTED:
                 continue  # timed out: one more attempt before giving up
-            return_token(token)
             if handle._closed:
-                self.pass_on()
+                self.pass_on_message()
                 raise HandleClosed()
             if queue:
                 try:
                     return queue.popleft()
                 except IndexError:
                     pass  # overtaken: look again under the lock
-
-    def withdraw(self, entry: Entry) -> None:
-        """Remove a parked receiver's entry if it is still registered."""
-        self.lock.acquire()
-        try:
-            self.rx_waiting.discard(entry)
-        finally:
-            self.unlock()
 
 
 class UnboundedSender(ImplSender[T]):
@@ -197,11 +163,11 @@ class UnboundedSender(ImplSender[T]):
         pass
 
 
-class UnboundedReceiver(ImplReceiver[T]):
+class UnboundedReceiver(BufferedReceiver[T]):
     """Receiving end of an unbounded channel. A receive takes the oldest message without the
     lock; with nothing there it parks until a send (or the last sender's close) wakes it."""
 
-    __slots__ = ("_queue",)
+    __slots__ = ()
     _chan: ListChannel
 
     def __init__(self, chan: ListChannel) -> None:
@@ -220,7 +186,7 @@ class UnboundedReceiver(ImplReceiver[T]):
                 return queue.popleft()  # type: ignore[no-any-return]
             except IndexError:  # another receiver took it
                 pass
-        return self._chan.recv_wait(self, math.inf)  # type: ignore[no-any-return]
+        return self._chan.recv_wait(self, _INF)  # type: ignore[no-any-return]
 
     def try_recv(self) -> T:
         """Receive without waiting: ``Empty`` if nothing is there and a sender is open,
@@ -238,11 +204,6 @@ class UnboundedReceiver(ImplReceiver[T]):
         except IndexError:
             raise Disconnected() from None
 
-    def recv_timeout(self, timeout: float) -> T:
-        """Like ``recv``, giving up with ``Timeout`` after ``timeout`` seconds. A message that
-        is there is always taken, even with a zero timeout."""
-        return self.recv_deadline(deadline_after(timeout))
-
     def recv_deadline(self, deadline: float) -> T:
         """Like ``recv_timeout`` with a deadline on the ``time.monotonic()`` clock."""
         deadline = check_deadline(deadline)
@@ -255,16 +216,6 @@ class UnboundedReceiver(ImplReceiver[T]):
             except IndexError:  # another receiver took it
                 pass
         return self._chan.recv_wait(self, deadline)  # type: ignore[no-any-return]
-
-    def __len__(self) -> int:
-        """The number of buffered messages (a snapshot)."""
-        self._check_open()
-        return len(self._queue)
-
-    def is_empty(self) -> bool:
-        """No message is buffered."""
-        self._check_open()
-        return not self._queue
 
     def is_full(self) -> bool:
         """Never: an unbounded channel has no limit."""
@@ -287,21 +238,3 @@ class UnboundedReceiver(ImplReceiver[T]):
             return True, self._queue.popleft()
         except IndexError:
             return False, Disconnected()
-
-    def _sel_ready(self, thread: int) -> bool:
-        return bool(self._queue) or self._chan.tx_gone
-
-    def _sel_register(self, entry: Entry) -> bool:
-        chan = self._chan
-        chan.lock.acquire()
-        try:
-            chan.rx_waiting.add(entry)
-            return self._closed or bool(self._queue) or chan.tx_gone
-        finally:
-            chan.unlock()
-
-    def _sel_unregister(self, entry: Entry) -> None:
-        self._chan.withdraw(entry)
-
-    def _sel_pass_on(self) -> None:
-        self._chan.pass_on()

@@ -52,6 +52,7 @@ ABORTED: Final = _Mark("ABORTED")
 """Payload a waiter writes into its own token when it gives up (timeout, error)."""
 
 _LONGEST_WAIT: Final = threading.TIMEOUT_MAX
+_INF: Final = math.inf
 
 
 class Entry:
@@ -126,7 +127,7 @@ class Token(Entry):
 
     def wait(self, deadline: float) -> bool:
         """Park until claimed (True) or until ``deadline`` passes (False: call :meth:`abort`)."""
-        if deadline == math.inf:
+        if deadline == _INF:
             self._park.acquire()
             return True
         while True:
@@ -164,8 +165,7 @@ def lease_token(handle: object, message: Any = None) -> Token:
         token = Token()
     else:
         _spare.token = None
-        if token._claim.locked():
-            token._claim.release()
+        token._claim.release()  # a spare token is always claimed: see return_token and park
         token.case = 0
     token.handle = handle
     token.message = message
@@ -173,17 +173,21 @@ def lease_token(handle: object, message: Any = None) -> Token:
 
 
 def return_token(token: Token) -> None:
-    """``token``'s wait is over and no queue holds it: keep it for this thread's next wait."""
+    """``token``'s wait is over and no queue holds it: keep it for this thread's next wait.
+
+    A token given back unclaimed (its wait ended at a last look, before parking) is claimed
+    now, so that no stale entry could ever claim it, and every spare is in the same state."""
+    token._claim.acquire(False)
     token.handle = token.message = token.payload = None
     _spare.token = token
 
 
-def park(token: Token, deadline: float, withdraw: Callable[[Entry], object], entry: Entry) -> bool:
+def wait_for_claim(token: Token, deadline: float, withdraw: Callable[[Entry], object], entry: Entry) -> bool:
     """Wait for ``token`` to be claimed: True if it was, False if it timed out and
     ``withdraw(entry)`` removed it. An exception while parked (KeyboardInterrupt) withdraws
-    too before it propagates, unless a claim beat it."""
+    too before it propagates, unless a claim beat it. The caller gives the token back."""
     try:
-        if deadline == math.inf:
+        if deadline == _INF:
             token._park.acquire()
             return True
         if token.wait(deadline):
@@ -198,6 +202,29 @@ def park(token: Token, deadline: float, withdraw: Callable[[Entry], object], ent
     return True
 
 
+def park(token: Token, deadline: float, withdraw: Callable[[Entry], object], entry: Entry) -> Any:
+    """A single-channel wait: park until ``token`` is claimed and return the claim's payload,
+    or :data:`ABORTED` if the wait timed out (``withdraw(entry)`` then removed it). Either way
+    no wait queue holds the token any more, so it goes back to this thread's spare.
+
+    The wait for ever is spelled out here: it is every blocking call's path, and a thread woken
+    from it is on the critical path of the thread that woke it."""
+    if deadline == _INF:
+        try:
+            token._park.acquire()
+        except BaseException:
+            if token.abort():
+                withdraw(entry)
+            raise
+    elif not wait_for_claim(token, deadline, withdraw, entry):
+        return_token(token)
+        return ABORTED
+    payload = token.payload
+    token.handle = token.message = token.payload = None
+    _spare.token = token
+    return payload
+
+
 class WaitQueue(deque[Entry]):
     """The entries waiting on one side of one channel, oldest first.
 
@@ -207,11 +234,10 @@ class WaitQueue(deque[Entry]):
     another channel) are stale; they are dropped when met.
     """
 
-    __slots__ = ("observers",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.observers = 0
+    # No __slots__ and no __init__: creating a channel then costs no Python-level call. The
+    # count of ``ready`` observers starts as this class attribute; the first observer gives
+    # the queue its own (and, with it, the instance dictionary only observers ever need).
+    observers = 0
 
     def add(self, entry: Entry) -> None:
         """Register ``entry`` at the back."""
@@ -233,10 +259,13 @@ class WaitQueue(deque[Entry]):
         one new message or one free slot is worth one wake-up)."""
         if self.observers:
             self.wake_observers()
-        popleft = self.popleft
         while self:
-            entry = popleft()
-            if entry.token.claim(entry.case, WOKEN):
+            entry = self.popleft()
+            token = entry.token
+            if token._claim.acquire(False):  # Token.claim, inlined: this is every send's wake-up
+                token.case = entry.case
+                token.payload = WOKEN
+                token._park.release()
                 return
 
     def wake_observers(self) -> None:
@@ -250,14 +279,19 @@ class WaitQueue(deque[Entry]):
 
     def wake_all(self) -> None:
         """Wake everyone: the channel became disconnected."""
+        if not self:
+            return
         entries = list(self)
         self.clear()
-        self.observers = 0
+        if self.observers:
+            self.observers = 0
         for entry in entries:
             entry.token.claim(entry.case, WOKEN)
 
     def wake_handle(self, handle: object) -> None:
         """Wake the calls waiting through ``handle``: it was just closed."""
+        if not self:
+            return
         for entry in [entry for entry in self if entry.handle is handle]:
             self.discard(entry)
             entry.token.claim(entry.case, WOKEN)
@@ -267,6 +301,15 @@ class WaitQueue(deque[Entry]):
         withdraw its entry; None if no such waiter is left (stale entries met on the way are
         dropped). The owner stays parked: the caller finishes the exchange (reads the
         entry's ``message``, places it) and then calls ``entry.token.wake()``."""
+        while self:  # usually the oldest entry will do
+            entry = self[0]
+            if entry.observer or entry.token.thread == thread:
+                break
+            self.popleft()
+            if entry.token.reserve(entry.case, payload):
+                return entry
+        else:
+            return None
         for entry in list(self):
             if entry.observer or entry.token.thread == thread:
                 continue

@@ -23,7 +23,7 @@ from chanspec._validate import check_deadline, deadline_after
 from chanspec.errors import Disconnected, Empty, Full, HandleClosed, Timeout
 
 from ._core import Attempt, ChannelCore, ImplReceiver, ImplSender
-from ._waiters import TAKEN, WOKEN, Entry, WaitQueue, lease_token, park, return_token
+from ._waiters import ABORTED, TAKEN, WOKEN, Entry, WaitQueue, lease_token, park
 
 T = TypeVar("T")
 
@@ -78,10 +78,7 @@ class ZeroChannel(ChannelCore):
                     self.rx_waiting.wake_observers()
             finally:
                 self.unlock()
-            claimed = park(token, deadline, self.withdraw_tx, token)
-            payload = token.payload
-            return_token(token)
-            if claimed and payload is TAKEN:
+            if park(token, deadline, self.withdraw_tx, token) is TAKEN:
                 return
             # woken by a close or a disconnection, or timed out: look again
 
@@ -111,10 +108,8 @@ class ZeroChannel(ChannelCore):
                     self.tx_waiting.wake_observers()
             finally:
                 self.unlock()
-            claimed = park(token, deadline, self.withdraw_rx, token)
-            payload = token.payload
-            return_token(token)
-            if claimed and payload is not WOKEN:
+            payload = park(token, deadline, self.withdraw_rx, token)
+            if payload is not WOKEN and payload is not ABORTED:
                 return payload
             # woken by a close or a disconnection, or timed out: look again
 
