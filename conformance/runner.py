@@ -18,10 +18,15 @@ from .linearizability import check as check_history
 from .machine import machine_for
 
 CAPACITIES: tuple[int | None, ...] = (None, 0, 1, 2)
-PHASES = ("sequential", "threads", "histories")
+PHASES = ("sequential", "threads", "histories", "controlled")
 """``sequential``: calls that return at once; ``threads``: blocking calls in worker threads too;
 ``histories``: many threads calling at once, their recorded history judged by the
-linearizability checker."""
+linearizability checker; ``controlled``: small runs whose threads interleave as a
+cooperative scheduler decides (:mod:`.controlled`), judged the same way."""
+DEFAULT_PHASES = PHASES[:3]
+"""What ``check`` runs unless told otherwise. The controlled phase is asked for by name: it
+patches the ``threading`` primitives while it runs, so the backend must synchronise only
+through them (a queue that blocks in C code is reported as stuck)."""
 
 
 @dataclass
@@ -64,7 +69,7 @@ def check(
     progress: Callable[[Finding], None] | None = None,
     capacities: tuple[int | None, ...] = CAPACITIES,
     stop_on_first: bool = False,
-    phases: tuple[str, ...] = PHASES,
+    phases: tuple[str, ...] = DEFAULT_PHASES,
 ) -> CheckResult:
     """Check every backend; the whole run ends within ``budget`` seconds (wall clock).
     ``stop_on_first`` ends the run at the first deviation (the rest is "not run"); ``phases``
@@ -99,6 +104,12 @@ def _run_phase(
 ) -> Finding:
     if phase == "histories":
         return _run_histories(backend, capacity, deadline, hard_end, phase_seed)
+    if phase == "controlled":
+        from .controlled import check as controlled_check
+
+        explore = max(0.0, deadline - time.monotonic())
+        shrink = max(0.0, min(5.0, hard_end - time.monotonic() - explore))
+        return controlled_check(backend, capacity, explore, phase_seed, shrink_seconds=shrink).finding(phase)
     finding = Finding(backend.name, capacity, phase, "not run", seed=phase_seed)
     started = time.monotonic()
     found: list[Deviation] = []

@@ -10,7 +10,12 @@ from typing import Any
 
 from ..spec.profiles import PROFILES, profile_named
 
-PHASE_TITLES = {"sequential": "calls", "threads": "blocking calls", "histories": "concurrent"}
+PHASE_TITLES = {
+    "sequential": "calls",
+    "threads": "blocking calls",
+    "histories": "concurrent",
+    "controlled": "controlled",
+}
 
 
 def register(commands: Any) -> None:
@@ -35,6 +40,13 @@ def register(commands: Any) -> None:
         "--time-budget", type=_seconds, default=60.0, metavar="SECONDS", help="wall-clock bound (default 60)"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated runs (default 0)")
+    parser.add_argument(
+        "--phases",
+        type=_phases,
+        metavar="LIST",
+        help="comma-separated phases to run: sequential, threads, histories (the default three) and "
+        "controlled (threads interleaved by a cooperative scheduler)",
+    )
     parser.add_argument("--json", action="store_true", help="print a machine-readable report")
     parser.set_defaults(run=run)
 
@@ -43,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from ..conformance import BackendError, load_backend
         from ..conformance.builtin import own_backends
-        from ..conformance.runner import check
+        from ..conformance.runner import DEFAULT_PHASES, check
     except ImportError as error:
         print(
             f"chanspec check needs the conformance extra (pip install 'chanspec[conformance]'): {error}",
@@ -59,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
         profile = profile_named(args.profile)
         backends = [_with_profile(b, profile) for b in backends]
     progress = None if args.json else _print_progress
-    result = check(backends, budget=args.time_budget, master_seed=args.seed, progress=progress)
+    phases = args.phases or DEFAULT_PHASES
+    result = check(backends, budget=args.time_budget, master_seed=args.seed, progress=progress, phases=phases)
     if args.json:
         print(
             json.dumps(
@@ -99,7 +112,7 @@ def _print_table(result: Any) -> None:
         rows.setdefault((f.backend, f.capacity_name), {})[f.phase] = (
             f.verdict.upper() if f.verdict == "deviation" else f.verdict
         )
-    phases = list(PHASE_TITLES)
+    phases = [p for p in PHASE_TITLES if any(f.phase == p for f in result.findings)]
     print()
     print(f"{'backend':<16} {'capacity':<11} " + " ".join(f"{PHASE_TITLES[p]:<15}" for p in phases))
     for (backend, capacity), verdicts in rows.items():
@@ -113,6 +126,14 @@ def _print_table(result: Any) -> None:
             print("  " + f.report.replace("\n", "\n  "))
     verdict = "conforms" if result.conforms else "DOES NOT CONFORM"
     print(f"\n{verdict} ({result.seconds:.1f} s, seed {result.seed})")
+
+
+def _phases(text: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [p for p in chosen if p not in PHASE_TITLES]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown phases {unknown} (known: {', '.join(PHASE_TITLES)})")
+    return chosen
 
 
 def _seconds(text: str) -> float:

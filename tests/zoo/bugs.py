@@ -247,7 +247,9 @@ class Bug:
     ``capacities`` are those at which the check should look (the bug is observable there);
     ``threads`` says that it needs blocking calls in worker threads (the kit's "threads" phase)
     to show; ``race`` that it needs calls that overlap in time; ``budget`` is the seconds a
-    check should be given to find it reliably."""
+    check should be given to find it reliably; ``controlled_only`` that its window is a few
+    bytecodes wide, so that stress testing with real threads almost never hits it and only the
+    controlled scheduler (:mod:`chanspec.conformance.controlled`) finds it reliably."""
 
     name: str
     description: str
@@ -256,6 +258,7 @@ class Bug:
     threads: bool = False
     race: bool = False
     budget: float = 20.0
+    controlled_only: bool = False
 
     @property
     def backend(self) -> Backend:
@@ -367,4 +370,71 @@ BUGS: tuple[Bug, ...] = (
 )
 """Every zoo member."""
 
+BY_NAME = {bug.name: bug for bug in BUGS}
+
+
+# Races that only a controlled scheduler finds reliably -------------------------------------------
+
+
+class CheckThenWait(ZooChannel):
+    """A blocked receive looks at the buffer in one critical section and waits in the next:
+    a send (or the last sender's close) that lands between the two notifies nobody, and the
+    receiver sleeps on beside a message. Between the two sections are a few bytecodes."""
+
+    def recv(self, handle: Handle, deadline: float | None) -> Any:
+        if deadline is None or self.capacity == 0:
+            return super().recv(handle, deadline)
+        while True:
+            with self.cond:
+                done, message = self.recv_now(handle)
+                if done:
+                    return message
+            with self.cond:  # BUG: the lock was released between the check and the wait
+                handle.blocked += 1
+                try:
+                    self.wait(deadline)
+                finally:
+                    handle.blocked -= 1
+
+
+class ReceiversCheckedBeforeLock(ZooChannel):
+    """A buffered send checks for receivers before it takes the lock, and does not check again
+    under it: if the last receiver closes in between, the message joins the buffer that the
+    close has just discarded, and the send reports success although nobody can ever receive
+    it (``len`` on a sender then counts it). Between the check and the lock are a few bytecodes."""
+
+    def send(self, handle: Handle, message: Any, deadline: float | None) -> None:
+        if self.capacity == 0 or handle.closed or self.receivers == 0:
+            super().send(handle, message, deadline)
+            return
+        with self.cond:  # BUG: the channel looked connected a moment ago; that is not checked again
+            if not handle.closed and self.has_room():
+                self.append(message)
+                return
+        super().send(handle, message, deadline)
+
+
+CONTROLLED_ONLY: tuple[Bug, ...] = (
+    Bug(
+        "race-check-then-wait",
+        "a blocked receive checks the buffer and waits in two critical sections: a send between "
+        "them is a lost wake-up",
+        CheckThenWait,
+        BUFFERED,
+        race=True,
+        controlled_only=True,
+    ),
+    Bug(
+        "race-disconnect-check-then-act",
+        "a send checks for receivers before taking the lock: if the last receiver closes in "
+        "between, the message is accepted after the discard and lost",
+        ReceiversCheckedBeforeLock,
+        (None,),  # after the last receiver's close only an unbounded channel's len is specified
+        race=True,
+        controlled_only=True,
+    ),
+)
+"""The zoo members whose race window is too narrow for stress testing (see ``Bug.controlled_only``)."""
+
+BUGS = (*BUGS, *CONTROLLED_ONLY)
 BY_NAME = {bug.name: bug for bug in BUGS}

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from chanspec.conformance import Backend
-from chanspec.conformance.runner import CheckResult, check
+from chanspec.conformance.runner import DEFAULT_PHASES, CheckResult, check
 
 from chanspec.errors import Empty
 
@@ -36,7 +36,8 @@ def _cases() -> list[object]:
 
 @pytest.mark.parametrize("bug", _cases())
 def test_the_kit_finds_the_bug(bug: Bug) -> None:
-    result = check([bug.backend], budget=bug.budget, capacities=bug.capacities, stop_on_first=True)
+    phases = ("controlled",) if bug.controlled_only else DEFAULT_PHASES
+    result = check([bug.backend], budget=bug.budget, capacities=bug.capacities, stop_on_first=True, phases=phases)
     deviations = [f for f in result.findings if f.verdict == "deviation"]
     assert deviations, f"{bug.name} ({bug.description}) was not found:\n{_summary(result)}"
     assert not [f for f in result.findings if f.verdict == "error"], _summary(result)

@@ -1,0 +1,1 @@
+"""The controlled scheduler: its primitives, its strategies, and controlled checks of real channels."""
