@@ -128,9 +128,11 @@ _REPLACEMENT_OF = {id(getattr(module, name)): patched for module, name, patched 
 """What a module-level name bound to a real function at import time is rebound to."""
 
 
-DEFAULT_MODULES = ("chanspec.impl", "chanspec.reference", "queue")
-"""Modules whose import-time bindings are always rebound (chanspec's own backends, and
-``queue``, which binds ``time.monotonic`` at import)."""
+DEFAULT_MODULES = ("queue",)
+"""Modules whose import-time bindings are always rebound (``queue`` binds ``time.monotonic`` at
+import). The backend's own package is added by :meth:`World.for_factory`; nothing else is
+touched, so that other code of the process (another backend, a leftover thread) keeps the real
+primitives."""
 
 _NEVER_REBOUND = ("chanspec.conformance",)
 
