@@ -18,7 +18,19 @@ same API, written for clarity, and :mod:`chanspec.spec` is the specification bot
 
 from .errors import NO_MESSAGE, ChannelError, Disconnected, Empty, Full, HandleClosed, NotReady, Timeout
 from .handles import Receiver, Sender
-from .impl import Select, SelectedOperation, after, bounded, channel, never, select, sync_channel, tick, unbounded
+from .impl import (
+    Select,
+    SelectedOperation,
+    after,
+    aselect,
+    bounded,
+    channel,
+    never,
+    select,
+    sync_channel,
+    tick,
+    unbounded,
+)
 
 __all__ = [
     "NO_MESSAGE",
@@ -34,6 +46,7 @@ __all__ = [
     "Sender",
     "Timeout",
     "after",
+    "aselect",
     "bounded",
     "channel",
     "never",

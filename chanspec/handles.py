@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import abc
 import warnings
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Generic, NoReturn, TypeVar
 
 T = TypeVar("T")
@@ -100,6 +100,13 @@ class Sender(_Handle, Generic[T]):
         """Like ``send_timeout`` with a deadline on the ``time.monotonic()`` clock."""
 
     @abc.abstractmethod
+    async def asend(self, message: T) -> None:
+        """Send ``message`` from an asyncio task: like ``send``, but it awaits instead of
+        blocking the loop's thread. Cancelled while waiting, it either had no effect
+        (``CancelledError`` propagates; the message was not sent) or had already delivered the
+        message (then it returns normally: a completed send cannot be cancelled)."""
+
+    @abc.abstractmethod
     def clone(self) -> Sender[T]:
         """A new sender for the same channel; the channel stays connected while any is open."""
 
@@ -151,6 +158,13 @@ class Receiver(_Handle, Generic[T]):
         """Like ``recv_timeout`` with a deadline on the ``time.monotonic()`` clock."""
 
     @abc.abstractmethod
+    async def arecv(self) -> T:
+        """Receive from an asyncio task: like ``recv``, but it awaits instead of blocking the
+        loop's thread. Cancelled while waiting, it either took nothing (``CancelledError``
+        propagates) or had already been handed a message (then it returns it: a message is
+        never lost to a cancellation)."""
+
+    @abc.abstractmethod
     def clone(self) -> Receiver[T]:
         """A new receiver sharing the same messages (each message goes to one receiver only)."""
 
@@ -184,6 +198,20 @@ class Receiver(_Handle, Generic[T]):
                 yield self.recv()
             except Disconnected:
                 return
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        """``async for``: receive until the channel is disconnected and drained."""
+        return self._areceive_all()
+
+    async def _areceive_all(self) -> AsyncIterator[T]:
+        from .errors import Disconnected
+
+        while True:
+            try:
+                message = await self.arecv()
+            except Disconnected:
+                return
+            yield message
 
     def try_iter(self) -> Iterator[T]:
         """Receive the messages available now, stopping at the first ``Empty`` or ``Disconnected``."""

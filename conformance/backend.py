@@ -26,6 +26,10 @@ class Capabilities:
     timeouts: bool = True
     introspection: bool = True
     profile: Profile = CROSSBEAM
+    asynchronous: bool = False
+    """The handles also have awaitable ``asend``/``arecv``: the checker then issues some blocking
+    calls from asyncio tasks (on event loops of their own threads, several at once) beside the
+    threads' blocking calls, and cancels some of those tasks (the spec's ``Cancel``)."""
 
     def supports_capacity(self, capacity: int | None) -> bool:
         if capacity is None:

@@ -7,6 +7,13 @@ a message, a slot, a partner, a disconnection, or its deadline passed) is
 waited for, with a generous bound, and is reported as a missed wake-up if it
 stays blocked; a worker the model says may complete gets a short grace period.
 Every result is checked against the model through a :class:`Tracker`.
+
+For a backend that claims ``asynchronous``, the odd-numbered workers (T1, T3,
+...) make their blocking calls as awaited ones (``asend``/``arecv``), each a
+task on an event loop running in a thread of its own (T1 on one loop, T3 on
+another, ...), while the even-numbered workers keep blocking their threads. The
+test thread may then also cancel such a task (:class:`CancelAwait`): the call
+must return, either withdrawn (``Cancelled``, no effect) or completed.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from ..spec.outcomes import Opened, Timeout
 from ..spec.state import World
 from ..spec.transitions import successors
 from .backend import Backend
-from .calls import Observed, Token, perform
+from .calls import AwaitedCall, LoopThread, Observed, Token, awaitable, perform
 from .tracker import Mismatch, Tracker
 
 MAIN = 0
@@ -54,6 +61,20 @@ class Timing:
     hard_end: float = float("inf")
     """``time.monotonic()`` at which every wait ends, even one for a call that must complete (the
     whole check's budget is spent): a wait cut short there proves nothing and ends the run."""
+
+
+@dataclass(frozen=True)
+class CancelAwait:
+    """The test thread cancels the task making ``thread``'s awaited call (nothing if there is none)."""
+
+    thread: int
+
+    def __str__(self) -> str:
+        return f"cancel T{self.thread}'s task"
+
+
+Action = Operation | CancelAwait
+"""What the test thread can do at once: a call, or cancelling an awaited call."""
 
 
 class Worker:
@@ -117,6 +138,9 @@ class Harness:
         self.returns = threading.Condition()
         self.main = Worker(MAIN, self.returns)
         self.pool = {thread: Worker(thread, self.returns) for thread in range(1, self.workers + 1)}
+        awaiting = [t for t in self.pool if t % 2 == 1] if self.backend.capabilities.asynchronous else []
+        self.loops = {t: LoopThread(f"chanspec-loop-{t}") for t in awaiting}
+        self.awaited: dict[int, AwaitedCall] = {}
 
     # What can be done next -------------------------------------------------------------
 
@@ -126,10 +150,11 @@ class Harness:
     def idle_workers(self) -> list[int]:
         return [thread for thread, worker in self.pool.items() if not worker.busy]
 
-    def immediate_calls(self) -> list[Operation]:
-        """Calls the test thread can make without blocking, on every handle, closed ones included."""
+    def immediate_calls(self) -> list[Action]:
+        """Calls the test thread can make without blocking, on every handle, closed ones included
+        (and, for an asynchronous backend, cancelling each awaiting worker's task)."""
         caps = self.backend.capabilities
-        ops: list[Operation] = []
+        ops: list[Action] = [CancelAwait(thread) for thread in self.loops]
         for handle in self.handles():
             if handle.side is Side.SEND:
                 ops.append(Send(handle, Token(), Mode.TRY))
@@ -160,11 +185,14 @@ class Harness:
 
     # Actions -----------------------------------------------------------------------------
 
-    def call(self, op: Operation) -> None:
+    def call(self, op: Action) -> None:
         """The test thread makes a call that returns at once (timed calls wait zero seconds)."""
         if self.out_of_time():
             return
         self.settle()
+        if isinstance(op, CancelAwait):
+            self.cancel(op.thread)
+            return
         observed, new_object = self._immediately(op)
         self.log.append(f"T0: {op} -> {observed}")
         mismatch, minted = self.tracker.call(MAIN, op, observed)
@@ -179,10 +207,27 @@ class Harness:
             return
         self.settle()
         worker = self.pool[thread]
-        timeout = self.timing.timed
-        worker.submit(op, lambda: perform(op, self.objects, timeout))
-        self.log.append(f"T{thread}: {op} ...")
+        if thread in self.loops and awaitable(op):
+            awaited = self.loops[thread].start(op, self.objects)
+            self.awaited[thread] = awaited
+            worker.submit(op, awaited.wait)
+            self.log.append(f"T{thread}: await {op} ...")
+        else:
+            self.awaited.pop(thread, None)
+            timeout = self.timing.timed
+            worker.submit(op, lambda: perform(op, self.objects, timeout))
+            self.log.append(f"T{thread}: {op} ...")
         self.tracker.start(thread, op)
+        self.quiesce()
+
+    def cancel(self, thread: int) -> None:
+        """Cancel the task of ``thread``'s awaited call, if it is still running; it must return."""
+        awaited = self.awaited.get(thread)
+        if awaited is None or not self.pool[thread].busy:
+            return
+        self.log.append(f"T0: cancel T{thread}'s task")
+        self.tracker.cancel(thread)
+        awaited.cancel()
         self.quiesce()
 
     def _immediately(self, op: Operation) -> tuple[Observed, Any]:
@@ -227,6 +272,8 @@ class Harness:
         closer = threading.Thread(target=close_all, name="chanspec-abandon", daemon=True)
         closer.start()
         closer.join(1.0)  # a backend whose close hangs must not hang the check
+        for loop in self.loops.values():
+            loop.stop()
         for worker in (self.main, *self.pool.values()):
             worker.stop()
 

@@ -19,6 +19,14 @@ blocked or finished and nudging changes nothing, or the time limit is reached,
 it closes every handle, which must wake every blocked call, and waits at most
 ``patience`` seconds for them. Calls that still have not returned are kept
 without a response, and the checker reports them.
+
+For a backend that claims ``asynchronous``, the odd-numbered threads make their
+blocking sends and receives as awaited calls (``asend``/``arecv``), each a task on
+one of two event loops (threads 1, 5, 9, ... on one, 3, 7, ... on the other), and
+a share of those tasks is cancelled a moment (one of the workload's timeouts)
+after it started: the call returns ``Cancelled`` (no effect) or what it completed
+with. Until its cancellation is due, such a call counts as a timed one for quiet
+moments.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from ..spec.operations import Clone, Close, Inspect, Mode, Operation, Query, Rec
 from ..spec.outcomes import Value
 from ..spec.profiles import CROSSBEAM, Profile
 from .backend import Backend
-from .calls import Cloned, Observed, Token, perform
+from .calls import Cloned, LoopThread, Observed, Token, awaitable, perform
 
 NEVER = 2**63
 """A time after every recorded time (nanoseconds): the response time of a call that never returned."""
@@ -263,6 +271,8 @@ class Workload:
     time_limit: float = 20.0
     pauses: int = 3
     disconnect: bool = True
+    cancel_share: float = 0.3
+    """For an asynchronous backend: the share of awaited calls whose task is cancelled."""
 
 
 def record(backend: Backend, capacity: int | None, workload: Workload | None = None) -> History:
@@ -286,6 +296,7 @@ class _Busy:
     operation: Operation
     invoked: int
     deadline: int | None
+    cancel_at: int | None = None  # an awaited call whose task will be cancelled then
 
 
 @dataclass
@@ -325,6 +336,9 @@ class _Recorder:
         later = load.pauses // 2
         self.disconnect_at = self.own.rng.randint(later, load.pauses - 1) if load.disconnect and load.pauses else -1
         self.disconnect_side = self.own.rng.choice([Side.SEND, Side.RECV])
+        self.loops: list[LoopThread] = []
+        if self.backend.capabilities.asynchronous:
+            self.loops = [LoopThread(f"chanspec-history-loop-{n}") for n in range(2)]
 
     def run(self) -> History:
         load = self.workload
@@ -346,6 +360,8 @@ class _Recorder:
                 if worker.busy is not None:
                     busy = worker.busy
                     entries.append(Entry(worker.thread, busy.operation, busy.invoked, deadline=busy.deadline))
+        for loop in self.loops:
+            loop.stop()
         return History(self.capacity, tuple(entries), tuple(self.marks), self.backend.capabilities.profile)
 
     # The supervisor (the recorder's own thread) -------------------------------------------
@@ -416,7 +432,7 @@ class _Recorder:
                 continue
             if worker.busy is None:
                 return False
-            deadline = worker.busy.deadline
+            deadline = worker.busy.deadline if worker.busy.cancel_at is None else worker.busy.cancel_at
             if deadline is not None and deadline > since:
                 return False
         return True
@@ -538,10 +554,21 @@ class _Recorder:
             invoked = time.monotonic_ns()
             timed = getattr(op, "mode", None) is Mode.TIMED
             deadline = invoked + int(timeout * 1e9) if timed else None
+            loop = self._loop_of(thread, op)
+            cancel_after: float | None = None
+            if loop is not None and worker is not None and worker.rng.random() < self.workload.cancel_share:
+                cancel_after = timeout
             if worker is not None:
-                worker.busy = _Busy(op, invoked, deadline)
+                cancel_at = None if cancel_after is None else invoked + int(cancel_after * 1e9)
+                worker.busy = _Busy(op, invoked, deadline, cancel_at)
             self.last_activity = invoked
-        observed, new_object = perform(op, objects, timeout)
+        if loop is None:
+            observed, new_object = perform(op, objects, timeout)
+        else:
+            awaited = loop.start(op, objects)
+            if cancel_after is not None:
+                awaited.cancel(after=cancel_after)
+            observed, new_object = awaited.wait()
         returned = time.monotonic_ns()
         with self.changed:
             if self.sealed:
@@ -552,6 +579,12 @@ class _Recorder:
                 worker.busy = None
             self.last_activity = returned
             self.changed.notify_all()
+
+    def _loop_of(self, thread: int, op: Operation) -> LoopThread | None:
+        """The loop on which ``thread`` awaits ``op``, or None: ``op`` blocks its thread."""
+        if not self.loops or thread % 2 == 0 or thread >= self.workload.threads or not awaitable(op):
+            return None
+        return self.loops[(thread // 2) % len(self.loops)]
 
     def _name_clone(self, op: Operation, observed: Observed, new_object: Any) -> Observed:
         if not (isinstance(op, Clone) and isinstance(observed, Cloned)):

@@ -12,6 +12,10 @@ interval of the call it belongs to:
   calls at one moment; all before it returns;
 - a call that had not returned when recording stopped may take effect, with
   any outcome, or not at all;
+- an awaited call whose task was cancelled and that returned ``Cancelled`` had no
+  effect: unless it was blocked at a quiet moment, it is taken as no step at all
+  (equivalently, withdrawn at once); otherwise its ``Call`` step leaves it pending
+  and a ``Cancel`` ends it once those quiet moments are passed;
 - at a quiet moment (:class:`~.history.Mark`) every call then in progress is
   blocked: it must be pending in the model, and the model must say it cannot
   complete. A call that could is a *missed wake-up*. A timed call still in
@@ -49,6 +53,7 @@ from dataclasses import dataclass, field, replace
 from ..spec.handles import Handle
 from ..spec.operations import (
     Call,
+    Cancel,
     Clone,
     Close,
     Event,
@@ -66,6 +71,7 @@ from ..spec.operations import (
 )
 from ..spec.outcomes import (
     NO_MESSAGE,
+    Cancelled,
     Empty,
     Full,
     HandleClosed,
@@ -225,6 +231,7 @@ class _Plan:
     commutes: bool
     marks_first: int = 0
     receipt: tuple[int, int] | None = None
+    cancelled: bool = False
 
 
 def _plan(index: int, entry: Entry, marks: tuple[int, ...]) -> _Plan:
@@ -237,6 +244,8 @@ def _plan(index: int, entry: Entry, marks: tuple[int, ...]) -> _Plan:
     observed = entry.outcome
     if observed is None:
         may_wake, may_expire = True, timed
+    elif isinstance(observed, Cancelled):
+        may_wake, may_expire = True, False  # "wake" stands for its Cancel step here
     else:
         may_wake, may_expire = not isinstance(observed, Timeout), isinstance(observed, Timeout)
     if entry.returned is None:
@@ -255,14 +264,16 @@ def _plan(index: int, entry: Entry, marks: tuple[int, ...]) -> _Plan:
         expects=observed,
         commutes=_commutes(entry),
         marks_first=max((n + 1 for n, at in enumerate(marks) if entry.spans(at)), default=0),
+        cancelled=isinstance(observed, Cancelled),
     )
 
 
 def _commutes(entry: Entry) -> bool:
     """Whether the call's steps never matter to other calls once they match the history:
     queries, closes and try calls that change nothing, and timeouts (an expiring call only
-    stops waiting, and a call that times out can never be anyone's partner)."""
-    if isinstance(entry.outcome, Timeout):
+    stops waiting, and a call that times out can never be anyone's partner), and cancelled
+    calls (they had no effect; while pending, pairing with them would complete them)."""
+    if isinstance(entry.outcome, (Timeout, Cancelled)):
         return True
     op = entry.operation
     return entry.returned is not None and (
@@ -395,7 +406,7 @@ def _plain(history: History, headline: str, culprits: list[int], cut: int) -> Vi
 _State = tuple[tuple[int, ...], int, World]
 """Per thread, how many of its calls are done; how many quiet moments are passed; the model."""
 
-_CALL, _DONE, _MARK, _WAKE, _EXPIRE = 0, 1, 2, 3, 4
+_CALL, _DONE, _MARK, _WAKE, _EXPIRE, _CANCEL = 0, 1, 2, 3, 4, 5
 
 _REMEMBERED_STEPS = 50_000
 """How many model answers the search keeps at most (each holds worlds: about 4 KB)."""
@@ -529,6 +540,11 @@ class _Search:
     def _call(self, state: _State, plan: _Plan, latest: int) -> Iterator[tuple[_State, _Label]]:
         progress, passed, world = state
         thread = plan.entry.thread
+        if plan.cancelled and not plan.must_block:  # withdrawn with no effect: no step at all
+            advanced = list(progress)
+            advanced[self.slot[thread]] += 1
+            yield (tuple(advanced), passed, world), (plan.index, Cancel(thread))
+            return
         for step in self._successors(world, plan.index, _CALL):
             advanced = list(progress)
             after = step.world
@@ -565,7 +581,10 @@ class _Search:
         kinds: list[int] = []
         if passed < plan.marks_first:
             return
-        if plan.may_wake and plan.wake_lo <= latest:
+        if plan.cancelled:
+            if plan.wake_lo <= latest:
+                kinds.append(_CANCEL)
+        elif plan.may_wake and plan.wake_lo <= latest:
             kinds.append(_WAKE)
         if plan.may_expire and plan.expire_lo <= latest:
             kinds.append(_EXPIRE)
@@ -614,6 +633,8 @@ class _Search:
                 event = Call(entry.thread, entry.operation)
             elif kind == _WAKE:
                 event = Wake(entry.thread)
+            elif kind == _CANCEL:
+                event = Cancel(entry.thread)
             else:
                 event = Expire(entry.thread)
             found = self.steps[key] = successors(world, event, self.profile)
@@ -743,7 +764,7 @@ def _needs_connection(lanes: list[list[_Plan]]) -> tuple[dict[Handle, list[int]]
     for slot, lane in enumerate(lanes):
         for position, plan in enumerate(lane):
             outcome = plan.expects
-            if outcome is None or isinstance(outcome, HandleClosed):
+            if outcome is None or isinstance(outcome, (HandleClosed, Cancelled)):
                 continue
             op = plan.entry.operation
             if isinstance(outcome, Sent):

@@ -10,6 +10,11 @@ that have not returned ("owed": a rendezvous completes the partner's call in
 the same step, and a wake-up may have happened unseen). An observation keeps
 the candidates that explain it; when none does, the backend has departed from
 the specification.
+
+A thread whose awaited call the harness cancelled ("cancelling") may also end
+with the spec's ``Cancel`` while its call is pending, or be withdrawn before its
+call took effect at all (the task never ran): both end with ``Cancelled`` and
+no effect. Once cancelled, its call must return.
 """
 
 from __future__ import annotations
@@ -18,14 +23,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ..spec.handles import Handle
-from ..spec.operations import Call, Event, Expire, Operation, Wake
+from ..spec.operations import Call, Cancel, Event, Expire, Operation, Wake
 from ..spec.outcomes import UNSPECIFIED, Outcome, Value
 from ..spec.profiles import Profile
 from ..spec.render import world_line
 from ..spec.state import World
 from ..spec.steps import Step
 from ..spec.transitions import can_complete, successors
-from .calls import Cloned, Observed
+from .calls import Cloned, Observed, cancelled
 
 Owed = frozenset[tuple[int, Outcome]]
 
@@ -70,6 +75,7 @@ class Tracker:
     def __init__(self, world: World, profile: Profile) -> None:
         self.profile = profile
         self.candidates: frozenset[Candidate] = frozenset({Candidate(world)})
+        self.cancelling: set[int] = set()
 
     # Observations ------------------------------------------------------------------------
 
@@ -93,6 +99,10 @@ class Tracker:
         """``thread`` started a call that may block; it takes effect at some moment before it returns."""
         self.candidates = frozenset(Candidate(c.world, c.owed, c.invoked | {(thread, op)}) for c in self.candidates)
 
+    def cancel(self, thread: int) -> None:
+        """The task making ``thread``'s call was cancelled: the call may end with ``Cancelled``."""
+        self.cancelling.add(thread)
+
     def settle(self, returned: Mapping[int, Observed]) -> Mismatch | None:
         """Threads that returned since the last observation, with their results."""
         if not returned:
@@ -104,6 +114,7 @@ class Tracker:
                 kept.add(Candidate(candidate.world, remaining, candidate.invoked))
         if kept:
             self.candidates = frozenset(kept)
+            self.cancelling.difference_update(returned)
             return None
         thread, result = next(iter(returned.items()))
         allowed = tuple(o for c in self._closure(self.candidates, exclude=None) for t, o in c.owed if t == thread)
@@ -117,10 +128,14 @@ class Tracker:
         can complete does not stay blocked for ever."""
         threads = tuple(blocked)
         settled = [c for c in self._closure(self.candidates, None) if not c.invoked]
+        if any(t in self.cancelling for t in threads):
+            return True  # a cancellation always ends the call
         return bool(threads) and all(any(c.owes(t) or can_complete(c.world, t) for t in threads) for c in settled)
 
     def may_return(self, thread: int) -> bool:
         """Whether ``thread`` may return now in some state the run may be in."""
+        if thread in self.cancelling:
+            return True
         return any(c.owes(thread) or can_complete(c.world, thread) for c in self._closure(self.candidates, None))
 
     def describe(self, limit: int = 3) -> tuple[str, ...]:
@@ -153,11 +168,20 @@ class Tracker:
                     if successor not in seen:
                         seen.add(successor)
                         frontier.append(successor)
+                if thread in self.cancelling:  # withdrawn before it took effect
+                    owed = candidate.owed | {(thread, cancelled(op))}
+                    successor = Candidate(candidate.world, owed, candidate.invoked - {(thread, op)})
+                    if successor not in seen:
+                        seen.add(successor)
+                        frontier.append(successor)
             for entry in candidate.world.pending:
                 if entry.thread == exclude:
                     continue
                 event: Event
-                for event in (Wake(entry.thread), Expire(entry.thread)):
+                events: tuple[Event, ...] = (Wake(entry.thread), Expire(entry.thread))
+                if entry.thread in self.cancelling:
+                    events += (Cancel(entry.thread),)
+                for event in events:
                     for step in successors(candidate.world, event, self.profile):
                         successor = Candidate(step.world, candidate.owed | frozenset(step.results), candidate.invoked)
                         if successor not in seen:

@@ -11,7 +11,7 @@ flavours.
 from chanspec.handles import Receiver, Sender
 
 from ._factories import bounded, channel, sync_channel, unbounded
-from ._select import Select, SelectedOperation, select
+from ._select import Select, SelectedOperation, aselect, select
 from ._timers import after, never, tick
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "SelectedOperation",
     "Sender",
     "after",
+    "aselect",
     "bounded",
     "channel",
     "never",

@@ -87,10 +87,8 @@ class ArrayChannel(BufferedChannel):
             if self.rx_gone:
                 self.slots.append(None)
                 raise Disconnected(message)
-            if self.place_locked(message):
-                self.slots.append(None)
-                if self.tx_waiting:
-                    self.complete_senders_locked()
+            if self.place_locked(message) and self.tx_waiting:
+                self.complete_senders_locked()
         finally:
             lock.release()
             if self._deferred:
@@ -99,8 +97,12 @@ class ArrayChannel(BufferedChannel):
     def place_locked(self, message: Any) -> bool:
         """Under the lock, with a slot in hand for ``message``: if a receiver is parked, hand it
         the oldest message (the buffer's head, ``message`` joining the back; or ``message``
-        itself) and return True, a slot being free again; else buffer ``message``, wake the
+        itself), give the slot back and return True; else buffer ``message``, wake the
         ``ready`` observers and return False.
+
+        The slot goes back before the receiver is woken: waking a task schedules it on its
+        loop (a system call that lets other threads run meanwhile), and in between the buffer
+        must not look fuller than it is.
 
         A parked receiver is handed a message rather than told to look again, so that a wake-up
         is never wasted on a receiver that running receivers have overtaken."""
@@ -117,6 +119,7 @@ class ArrayChannel(BufferedChannel):
                         receiver.token.wake()  # with WOKEN: it looks again
                         return False
                 receiver.token.payload = message
+                self.slots.append(None)
                 receiver.token.wake()
                 return True
         queue.append(message)
@@ -190,8 +193,7 @@ class ArrayChannel(BufferedChannel):
             if sender is None:
                 slots.append(None)
                 return
-            if self.place_locked(sender.message):
-                slots.append(None)
+            self.place_locked(sender.message)
             sender.token.wake()  # only now: its next send must come after this message
 
     def slot_freed(self) -> None:

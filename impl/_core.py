@@ -10,12 +10,15 @@ and the queues without it.
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import Any, ClassVar, TypeVar
 
 from chanspec import handles
 from chanspec.errors import HandleClosed
 
+from . import _async
+from ._cases import Case
 from ._waiters import Entry
 
 T = TypeVar("T")
@@ -214,6 +217,23 @@ class ImplSender(ImplHandle, handles.Sender[T]):
         """Another sender of the same channel; the channel stays connected while any is open."""
         return type(self)(self._clone_core())  # type: ignore[call-arg]
 
+    async def asend(self, message: T) -> None:
+        """Send ``message`` from a task, awaiting (never blocking the loop) while the channel is
+        full, or at capacity 0 until a receiver (a thread or another task) takes it.
+        ``Disconnected`` (carrying the message) if every receiver is closed. Cancelled while
+        waiting, it either had no effect (``CancelledError``; the message was not sent) or the
+        message was already delivered (then it returns normally)."""
+        if not self._closed:
+            attempt = self._sel_attempt(message, 0)  # 0 is nobody's ident: no waiter of this call yet
+            if attempt is not None:
+                if not attempt[0]:
+                    raise attempt[1]
+                return
+        done = await _async.run([(0, Case(self, True, message))], True, True, math.inf)
+        assert done is not None  # waiting for ever
+        if not done[1]:
+            raise done[2]
+
 
 class ImplReceiver(ImplHandle, handles.Receiver[T]):
     """Base of the production receivers."""
@@ -227,3 +247,20 @@ class ImplReceiver(ImplHandle, handles.Receiver[T]):
         if self._chan.std:
             raise TypeError("std-flavour receivers cannot be cloned (channel()/sync_channel() have one consumer)")
         return type(self)(self._clone_core())  # type: ignore[call-arg]
+
+    async def arecv(self) -> T:
+        """Receive the oldest message from a task, awaiting (never blocking the loop) while
+        there is none and a sender is open; ``Disconnected`` once every sender is closed and
+        the buffer is drained. Cancelled while waiting, it either took nothing
+        (``CancelledError``) or had already been handed a message (then it returns it)."""
+        if not self._closed:
+            attempt = self._sel_attempt(None, 0)  # 0 is nobody's ident: no waiter of this call yet
+            if attempt is not None:
+                if not attempt[0]:
+                    raise attempt[1]
+                return attempt[1]  # type: ignore[no-any-return]
+        done = await _async.run([(0, Case(self, False, None))], True, True, math.inf)
+        assert done is not None  # waiting for ever
+        if not done[1]:
+            raise done[2]
+        return done[2]  # type: ignore[no-any-return]

@@ -17,36 +17,23 @@ that woke it, so no wake-up is lost.
 from __future__ import annotations
 
 import math
-import random
 import threading
 import time
 from typing import Any, TypeVar
 
 from chanspec import handles
 from chanspec._validate import check_deadline, deadline_after
-from chanspec.errors import NO_MESSAGE, ChannelError, HandleClosed, NotReady, Timeout
+from chanspec.errors import ChannelError, NotReady, Timeout
 
-from ._core import ImplHandle, ImplReceiver, ImplSender
+from . import _async
+from ._cases import Case, Done, attempt, same_side
+from ._core import ImplReceiver, ImplSender
 from ._waiters import TAKEN, WOKEN, Entry, lease_token, return_token, wait_for_claim
 
 T = TypeVar("T")
 
 SelectCase = handles.Receiver[Any] | tuple[handles.Sender[Any], Any]
 """A case of the one-call :func:`select`: a receiver, or a ``(sender, message)`` pair."""
-
-_Done = tuple[int, bool, Any]  # (case index, succeeded, value or error)
-_random = random.random
-
-
-class _Case:
-    """One registered operation: the handle, and the message if it is a send."""
-
-    __slots__ = ("handle", "message", "sending")
-
-    def __init__(self, handle: ImplHandle, sending: bool, message: Any) -> None:
-        self.handle = handle
-        self.sending = sending
-        self.message = message
 
 
 class SelectedOperation:
@@ -55,7 +42,7 @@ class SelectedOperation:
 
     __slots__ = ("_case", "_index", "_ok", "_value")
 
-    def __init__(self, index: int, case: _Case, ok: bool, value: Any) -> None:
+    def __init__(self, index: int, case: Case, ok: bool, value: Any) -> None:
         self._index = index
         self._case = case
         self._ok = ok
@@ -112,23 +99,23 @@ class Select:
 
     def __init__(self, biased: bool = False) -> None:
         self._biased = biased
-        self._cases: dict[int, _Case] = {}
-        self._items: list[tuple[int, _Case]] = []  # the cases in index order, for each select
+        self._cases: dict[int, Case] = {}
+        self._items: list[tuple[int, Case]] = []  # the cases in index order, for each select
         self._next_index = 0
 
     def send(self, sender: handles.Sender[T], message: T) -> int:
         """Add a case sending ``message`` through ``sender``; returns its index (never reused)."""
         if not isinstance(sender, ImplSender):
             raise TypeError(f"expected a chanspec.impl sender, not {type(sender).__name__}")
-        return self._add(_Case(sender, True, message))
+        return self._add(Case(sender, True, message))
 
     def recv(self, receiver: handles.Receiver[Any]) -> int:
         """Add a case receiving from ``receiver``; returns its index (never reused)."""
         if not isinstance(receiver, ImplReceiver):
             raise TypeError(f"expected a chanspec.impl receiver, not {type(receiver).__name__}")
-        return self._add(_Case(receiver, False, None))
+        return self._add(Case(receiver, False, None))
 
-    def _add(self, case: _Case) -> int:
+    def _add(self, case: Case) -> int:
         index = self._next_index
         self._next_index += 1
         self._cases[index] = case
@@ -178,8 +165,29 @@ class Select:
         """Like ``ready_timeout`` with a deadline on the ``time.monotonic()`` clock."""
         return self._ready(check_deadline(deadline))
 
+    async def aselect(self) -> SelectedOperation:
+        """Complete a case from an asyncio task, awaiting (never blocking the loop) until one
+        is ready. ``ValueError`` if there is no case. Cancelled while waiting, it either
+        performed no case (``CancelledError``) or had already completed one (then that
+        operation is returned: a completed case cannot be undone)."""
+        self._require_cases()
+        return await self._aselect(math.inf)
+
+    async def aready(self) -> int:
+        """Await until a case is ready and return its index; performs nothing (an observer,
+        like ``ready``). Cancellation just withdraws it."""
+        self._require_cases()
+        done = await _async.run(self._items, self._biased, False, math.inf)
+        assert done is not None  # waiting for ever
+        return done[0]
+
     def _select(self, deadline: float | None) -> SelectedOperation:
-        done = _run(self._items, self._biased, True, deadline)
+        return self._selected(_run(self._items, self._biased, True, deadline), deadline)
+
+    async def _aselect(self, deadline: float | None) -> SelectedOperation:
+        return self._selected(await _async.run(self._items, self._biased, True, deadline), deadline)
+
+    def _selected(self, done: Done | None, deadline: float | None) -> SelectedOperation:
         if done is None:
             raise NotReady() if deadline is None else Timeout()
         index, ok, value = done
@@ -196,15 +204,15 @@ class Select:
             raise ValueError("a blocking select needs at least one case")
 
 
-def _run(cases: list[tuple[int, _Case]], biased: bool, complete: bool, deadline: float | None) -> _Done | None:
+def _run(cases: list[tuple[int, Case]], biased: bool, complete: bool, deadline: float | None) -> Done | None:
     """Complete (or, with ``complete`` false, find ready) one case; None if ``deadline`` (None:
     try once) passed first."""
     thread = threading.get_ident()
-    woken_by: _Case | None = None  # the case whose wake-up the last round used
-    done: _Done | None = None
+    woken_by: Case | None = None  # the case whose wake-up the last round used
+    done: Done | None = None
     try:
         while True:
-            done = _attempt(cases, biased, complete, thread)
+            done = attempt(cases, biased, complete, thread)
             if done is not None:
                 return done
             if deadline is None or (deadline != math.inf and time.monotonic() >= deadline):
@@ -221,59 +229,15 @@ def _run(cases: list[tuple[int, _Case]], biased: bool, complete: bool, deadline:
                 return done
             woken_by = dict(cases)[index] if complete else None
     finally:
-        if woken_by is not None and not _same_side(woken_by, done, cases):
+        if woken_by is not None and not same_side(woken_by, done, cases):
             woken_by.handle._sel_pass_on()
 
 
-def _attempt(cases: list[tuple[int, _Case]], biased: bool, complete: bool, thread: int) -> _Done | None:
-    """Complete (or find ready) a case that would not wait; None if none would. A case whose
-    handle is closed comes first (the lowest such index)."""
-    if biased:
-        for index, case in cases:
-            if case.handle._closed:
-                return index, False, HandleClosed(case.message if case.sending else NO_MESSAGE)
-        for index, case in cases:
-            if complete:
-                attempt = case.handle._sel_attempt(case.message, thread)
-                if attempt is not None:
-                    return index, attempt[0], attempt[1]
-            elif case.handle._sel_ready(thread):
-                return index, True, None
-        return None
-    # Fair: a uniform pick among the cases that look ready (reservoir sampling: the k-th one
-    # seen replaces the pick with probability 1/k), which is then performed. Only if it
-    # stopped being ready in between are all the cases tried, in a random order.
-    chosen: tuple[int, _Case] | None = None
-    seen = 0
-    for item in cases:
-        handle = item[1].handle
-        if handle._closed:
-            index, case = item
-            return index, False, HandleClosed(case.message if case.sending else NO_MESSAGE)
-        if handle._sel_ready(thread):
-            seen += 1
-            if _random() * seen < 1.0:
-                chosen = item
-    if chosen is None:
-        return None
-    index, case = chosen
-    if not complete:
-        return index, True, None
-    attempt = case.handle._sel_attempt(case.message, thread)
-    if attempt is not None:
-        return index, attempt[0], attempt[1]
-    for index, case in random.sample(cases, len(cases)):
-        attempt = case.handle._sel_attempt(case.message, thread)
-        if attempt is not None:
-            return index, attempt[0], attempt[1]
-    return None
-
-
-def _wait(cases: list[tuple[int, _Case]], complete: bool, deadline: float) -> tuple[int, Any] | None:
+def _wait(cases: list[tuple[int, Case]], complete: bool, deadline: float) -> tuple[int, Any] | None:
     """Register on every case and park: ``(index, payload)`` of the claim, or None if a case
     turned out ready while registering, or the wait timed out (try again)."""
     token = lease_token(None)
-    registered: list[tuple[_Case, Entry]] = []
+    registered: list[tuple[Case, Entry]] = []
     try:
         wake_at = deadline
         for index, case in cases:
@@ -297,15 +261,6 @@ def _no_withdrawal(entry: Entry) -> None:
     """The select's ``finally`` withdraws every entry itself."""
 
 
-def _same_side(case: _Case, done: _Done | None, cases: list[tuple[int, _Case]]) -> bool:
-    """Whether the completed case used the same channel side as ``case`` (then it consumed
-    the wake-up ``case`` brought)."""
-    if done is None:
-        return False
-    chosen = dict(cases)[done[0]]
-    return chosen.sending is case.sending and chosen.handle._chan is case.handle._chan
-
-
 def select(*cases: SelectCase, timeout: float | None = None, biased: bool = False) -> tuple[int, Any]:
     """Complete one of ``cases`` and return ``(index, value)``: ``value`` is the message
     received, or ``None`` for a send. A case is a receiver, or a ``(sender, message)`` pair.
@@ -314,6 +269,30 @@ def select(*cases: SelectCase, timeout: float | None = None, biased: bool = Fals
     after ``timeout`` seconds. If the chosen case fails (``Disconnected``, ``HandleClosed``)
     its exception is raised with ``.index`` set to the case's index.
     """
+    sel = _one_call_select(cases, biased)
+    if timeout is None:
+        op = sel.select()
+    else:
+        deadline = deadline_after(timeout)  # validates the timeout
+        op = sel.try_select() if timeout == 0 else sel.select_deadline(deadline)
+    return _outcome(sel, op)
+
+
+async def aselect(*cases: SelectCase, timeout: float | None = None, biased: bool = False) -> tuple[int, Any]:
+    """:func:`select` for asyncio tasks: awaits (never blocking the loop) instead of blocking.
+    ``timeout`` as in :func:`select` (``asyncio.timeout``/``wait_for`` work too, as
+    cancellation). Cancelled while waiting, it either performed no case (``CancelledError``)
+    or had already completed one (then its result is returned)."""
+    sel = _one_call_select(cases, biased)
+    if timeout is None:
+        op = await sel.aselect()
+    else:
+        deadline = deadline_after(timeout)  # validates the timeout
+        op = await sel._aselect(None if timeout == 0 else deadline)
+    return _outcome(sel, op)
+
+
+def _one_call_select(cases: tuple[SelectCase, ...], biased: bool) -> Select:
     sel = Select(biased=biased)
     for case in cases:
         if isinstance(case, tuple) and len(case) == 2:
@@ -322,11 +301,11 @@ def select(*cases: SelectCase, timeout: float | None = None, biased: bool = Fals
             sel.recv(case)
         else:
             raise TypeError(f"a select case is a Receiver or a (Sender, message) pair, not {case!r}")
-    if timeout is None:
-        op = sel.select()
-    else:
-        deadline = deadline_after(timeout)  # validates the timeout
-        op = sel.try_select() if timeout == 0 else sel.select_deadline(deadline)
+    return sel
+
+
+def _outcome(sel: Select, op: SelectedOperation) -> tuple[int, Any]:
+    """``(index, value)`` of the selected operation, or its error with ``.index`` set."""
     chosen = sel._cases[op.index]
     try:
         if chosen.sending:

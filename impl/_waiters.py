@@ -95,7 +95,9 @@ class Token(Entry):
         self.thread = threading.get_ident()
         self.payload: Any = None
         self._claim = threading.Lock()  # acquire(False) is the claim: exactly one caller wins
-        self._park = threading.Lock()  # locked except between a claim and the owner waking
+        # Locked except between a claim and the owner waking. An awaiting task's token
+        # (chanspec.impl._async) puts a loop wake-up with the same ``release`` here instead.
+        self._park: Any = threading.Lock()
         self._park.acquire()
 
     @property

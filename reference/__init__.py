@@ -9,7 +9,7 @@ implementation and the second opinion the production channels
 """
 
 from ._handles import Receiver, Sender, bounded, channel, sync_channel, unbounded
-from ._select import Select, SelectedOperation, select
+from ._select import Select, SelectedOperation, aselect, select
 from ._timers import after, never, tick
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "SelectedOperation",
     "Sender",
     "after",
+    "aselect",
     "bounded",
     "channel",
     "never",

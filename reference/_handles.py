@@ -10,7 +10,7 @@ from chanspec import handles
 from chanspec._validate import check_capacity, check_deadline, deadline_after
 from chanspec.errors import Empty, Full, HandleClosed, Timeout
 
-from ._ops import Case, run
+from ._ops import Case, arun, run
 from ._state import Channel, End, close_later, critical, release
 
 T = TypeVar("T")
@@ -121,6 +121,14 @@ class Sender(_Common, handles.Sender[T]):
         """Like ``send_timeout`` with a deadline on the ``time.monotonic()`` clock."""
         self._send(message, check_deadline(deadline))
 
+    async def asend(self, message: T) -> None:
+        """``send`` for an asyncio task: awaits instead of blocking the loop's thread.
+        Cancelled while waiting, it is withdrawn with no effect (``CancelledError``; the message
+        was not sent), unless a receiver already took the message: then it returns normally."""
+        done = await arun([Case(0, self._end, message)], biased=True, complete=True, deadline=math.inf)
+        assert done is not None  # waiting for ever
+        done[1].unwrap()
+
     def _send(self, message: T, deadline: float | None) -> None:
         done = run([Case(0, self._end, message)], biased=True, complete=True, deadline=deadline)
         if done is None:
@@ -161,6 +169,15 @@ class Receiver(_Common, handles.Receiver[T]):
     def recv_deadline(self, deadline: float) -> T:
         """Like ``recv_timeout`` with a deadline on the ``time.monotonic()`` clock."""
         return self._recv(check_deadline(deadline))
+
+    async def arecv(self) -> T:
+        """``recv`` for an asyncio task: awaits instead of blocking the loop's thread.
+        Cancelled while waiting, it is withdrawn having taken nothing (``CancelledError``),
+        unless a rendezvous sender already handed it a message: then it returns that message."""
+        done = await arun([Case(0, self._end)], biased=True, complete=True, deadline=math.inf)
+        assert done is not None  # waiting for ever
+        value: T = done[1].unwrap()
+        return value
 
     def _recv(self, deadline: float | None) -> T:
         done = run([Case(0, self._end)], biased=True, complete=True, deadline=deadline)

@@ -10,6 +10,8 @@ after each wake-up until it completes or its deadline passes.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import math
 import random
 import threading
@@ -19,7 +21,7 @@ from typing import Any
 
 from chanspec.errors import NO_MESSAGE, ChannelError, Disconnected, HandleClosed
 
-from ._state import CHANGED, Channel, End, critical
+from ._state import CHANGED, AsyncWaiter, Channel, End, critical, resolve
 
 
 class Outcome:
@@ -112,6 +114,57 @@ def run(cases: Sequence[Case], *, biased: bool, complete: bool, deadline: float 
                 # The loop re-checks, so waking early is harmless; a huge wait would overflow.
                 CHANGED.wait(None if wake_at == math.inf else min(wake_at - now, threading.TIMEOUT_MAX))
         finally:
+            _withdraw(pending)
+
+
+_identities = itertools.count(1)
+
+
+async def arun(cases: Sequence[Case], *, biased: bool, complete: bool, deadline: float | None) -> Done | None:
+    """``run`` for an asyncio task: the same steps, but the task awaits a wake-up instead of
+    waiting on ``CHANGED``, so its loop's thread never blocks.
+
+    Its spec thread is the call itself (a fresh negative number; thread idents are positive).
+    Cancelled while waiting, the call is withdrawn with no effect, unless a rendezvous partner
+    already completed it: then the completion wins and is returned (a completed call cannot
+    be cancelled)."""
+    thread = -next(_identities)
+    with critical():
+        found = attempt(cases, thread, biased=biased, complete=complete, pair=True)
+        if found is not None or deadline is None:
+            return found
+        pending = Pending(thread, cases, biased)
+        if complete:
+            _register(pending)
+    loop = asyncio.get_running_loop()
+    waiter = AsyncWaiter(loop)
+    try:
+        while True:
+            with critical():
+                if pending.done is not None:
+                    return pending.done
+                found = attempt(cases, thread, biased=biased, complete=complete, pair=not complete)
+                if found is not None:
+                    return found
+                now = time.monotonic()
+                if now >= deadline:
+                    return None
+                wake_at = min(deadline, _next_timer(cases))
+                future = waiter.arm()
+            timer = None if wake_at == math.inf else loop.call_later(wake_at - now, resolve, future)
+            try:
+                await future
+            except asyncio.CancelledError:
+                with critical():  # decide and withdraw at once: no partner may come in between
+                    if pending.done is not None:
+                        return pending.done
+                    _withdraw(pending)
+                raise
+            finally:
+                if timer is not None:
+                    timer.cancel()
+    finally:
+        with critical():
             _withdraw(pending)
 
 

@@ -10,7 +10,7 @@ from chanspec._validate import check_deadline, deadline_after
 from chanspec.errors import ChannelError, NotReady, Timeout
 
 from ._handles import Receiver, Sender
-from ._ops import Case, Outcome, run
+from ._ops import Case, Done, Outcome, arun, run
 from ._state import End
 
 T = TypeVar("T")
@@ -139,8 +139,30 @@ class Select:
         """Like ``ready_timeout`` with a deadline on the ``time.monotonic()`` clock."""
         return self._ready(check_deadline(deadline))
 
+    async def aselect(self) -> SelectedOperation:
+        """``select`` for an asyncio task: awaits instead of blocking. ``ValueError`` if there is
+        no case. Cancelled while waiting, it performed no case (``CancelledError``), unless a
+        rendezvous partner already completed one: then that operation is returned."""
+        self._require_cases()
+        return await self._aselect(math.inf)
+
+    async def aready(self) -> int:
+        """``ready`` for an asyncio task; performs nothing, so cancelling it just withdraws it."""
+        self._require_cases()
+        done = await arun(list(self._cases.values()), biased=self._biased, complete=False, deadline=math.inf)
+        assert done is not None  # waiting for ever
+        return done[0]
+
     def _select(self, deadline: float | None) -> SelectedOperation:
-        done = run(list(self._cases.values()), biased=self._biased, complete=True, deadline=deadline)
+        return self._selected(
+            run(list(self._cases.values()), biased=self._biased, complete=True, deadline=deadline), deadline
+        )
+
+    async def _aselect(self, deadline: float | None) -> SelectedOperation:
+        done = await arun(list(self._cases.values()), biased=self._biased, complete=True, deadline=deadline)
+        return self._selected(done, deadline)
+
+    def _selected(self, done: Done | None, deadline: float | None) -> SelectedOperation:
         if done is None:
             raise NotReady() if deadline is None else Timeout()
         index, outcome = done
@@ -165,6 +187,30 @@ def select(*cases: SelectCase, timeout: float | None = None, biased: bool = Fals
     after ``timeout`` seconds. If the chosen case fails (``Disconnected``, ``HandleClosed``)
     its exception is raised with ``.index`` set to the case's index.
     """
+    sel, handles_by_index = _one_call_select(cases, biased)
+    if timeout is None:
+        op = sel.select()
+    else:
+        deadline = deadline_after(timeout)  # validates the timeout
+        op = sel.try_select() if timeout == 0 else sel.select_deadline(deadline)
+    return _outcome(op, handles_by_index)
+
+
+async def aselect(*cases: SelectCase, timeout: float | None = None, biased: bool = False) -> tuple[int, Any]:
+    """``select`` for an asyncio task: awaits instead of blocking; ``timeout`` as in
+    ``select`` (``asyncio.timeout``/``wait_for`` work too, as cancellation)."""
+    sel, handles_by_index = _one_call_select(cases, biased)
+    if timeout is None:
+        op = await sel.aselect()
+    else:
+        deadline = deadline_after(timeout)  # validates the timeout
+        op = await sel._aselect(None if timeout == 0 else deadline)
+    return _outcome(op, handles_by_index)
+
+
+def _one_call_select(
+    cases: tuple[SelectCase, ...], biased: bool
+) -> tuple[Select, list[handles.Sender[Any] | handles.Receiver[Any]]]:
     sel = Select(biased=biased)
     handles_by_index: list[handles.Sender[Any] | handles.Receiver[Any]] = []
     for case in cases:
@@ -176,11 +222,13 @@ def select(*cases: SelectCase, timeout: float | None = None, biased: bool = Fals
             handles_by_index.append(case)
         else:
             raise TypeError(f"a select case is a Receiver or a (Sender, message) pair, not {case!r}")
-    if timeout is None:
-        op = sel.select()
-    else:
-        deadline = deadline_after(timeout)  # validates the timeout
-        op = sel.try_select() if timeout == 0 else sel.select_deadline(deadline)
+    return sel, handles_by_index
+
+
+def _outcome(
+    op: SelectedOperation, handles_by_index: list[handles.Sender[Any] | handles.Receiver[Any]]
+) -> tuple[int, Any]:
+    """``(index, value)`` of the selected operation, or its error with ``.index`` set."""
     handle = handles_by_index[op.index]
     try:
         if isinstance(handle, handles.Sender):

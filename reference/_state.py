@@ -8,6 +8,11 @@ blocked call is a ``while`` loop that re-checks its condition after each
 wake-up. Whoever leaves the lock wakes every waiter (``notify_all``); a waiter
 whose call still cannot complete goes back to sleep.
 
+An awaiting task (``asend``, ``arecv``, ``aselect``) cannot wait on the condition
+variable without blocking its loop. It *arms* an :class:`AsyncWaiter` inside the critical
+section in which it found it cannot complete; the end of every later critical section
+wakes it (on its own loop), and it re-checks like any other waiter.
+
 Closing a handle from the garbage collector is the one thing that may happen
 while this very thread already holds the lock (the cyclic collector can run at
 any allocation). Such closes are put on a queue and applied by whoever holds or
@@ -18,6 +23,8 @@ left, so their own finalizers may use channels freely.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import enum
 import threading
 from collections import deque
@@ -39,6 +46,51 @@ _DISCARDED: deque[deque[Any]] = deque()
 """Buffers discarded by a last receiver's close, to be dropped outside the lock."""
 
 
+_ASYNC_WAITING: list[AsyncWaiter] = []
+"""Tasks armed in an earlier critical section: the end of the next one wakes them."""
+
+_ASYNC_ARMING: list[AsyncWaiter] = []
+"""Tasks armed in the current critical section (which already saw its changes)."""
+
+
+class AsyncWaiter:
+    """A task's stand-in for ``CHANGED.wait()``: ``arm`` (under the lock) gives the future the
+    end of the next critical section resolves."""
+
+    __slots__ = ("future", "loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.future: asyncio.Future[None] = loop.create_future()
+
+    def arm(self) -> asyncio.Future[None]:
+        """Wait for the next change (the caller holds the lock)."""
+        self.future = self.loop.create_future()
+        _ASYNC_ARMING.append(self)
+        return self.future
+
+    def wake(self) -> None:
+        """Something may have changed: let the task re-check (from any thread)."""
+        with contextlib.suppress(RuntimeError):  # a closed loop: none of its tasks waits any more
+            self.loop.call_soon_threadsafe(resolve, self.future)
+
+
+def resolve(future: asyncio.Future[None]) -> None:
+    """On the future's loop: end the wait if it is still on."""
+    if not future.done():
+        future.set_result(None)
+
+
+def _take_async_waiters() -> list[AsyncWaiter]:
+    """Under the lock: the tasks to wake now; those armed in this section wait for the next."""
+    if not _ASYNC_WAITING and not _ASYNC_ARMING:
+        return []
+    woken = list(_ASYNC_WAITING)
+    _ASYNC_WAITING[:] = _ASYNC_ARMING
+    _ASYNC_ARMING.clear()
+    return woken
+
+
 @contextmanager
 def critical() -> Iterator[None]:
     """Hold the lock of every reference channel; on the way out apply deferred closes
@@ -55,7 +107,10 @@ def _leave() -> None:
     while True:
         _apply_deferred()
         CHANGED.notify_all()
+        woken = _take_async_waiters()
         LOCK.release()
+        for waiter in woken:
+            waiter.wake()
         while _DISCARDED:
             _DISCARDED.popleft().clear()
         # A finalizer that ran after the last drain found the lock taken and left its close
