@@ -10,6 +10,7 @@ threaded suite, and each ratio is taken within a round.
 from __future__ import annotations
 
 import asyncio
+import functools
 import statistics
 import threading
 import time
@@ -228,7 +229,7 @@ def measure(
     entrants = [c for c in entrants if c.bridge or not scenario.bridge]
     results: dict[str, AsyncResult] = {}
     for contender in entrants:
-        size = fixed_size or _calibrate(lambda n, c=contender: scenario.workload(c, n), seconds)
+        size = fixed_size or _calibrate(functools.partial(scenario.workload, contender), seconds)
         results[contender.key] = AsyncResult(contender.label, size)
     for round_number in range(reps):
         for contender in entrants if round_number % 2 == 0 else entrants[::-1]:
