@@ -1,8 +1,8 @@
 """Production channels: separate flavours with lock-free fast paths.
 
 ``unbounded()`` is a deque that sends and receives touch without a lock;
-``bounded(n)`` adds a deque of free slots; ``bounded(0)`` is a rendezvous
-under one lock. A thread that has to wait parks on its own lock, registered
+``bounded(n)`` sends under the lock and receives without it; ``bounded(0)`` is
+a rendezvous under one lock. A thread that has to wait parks on its own lock, registered
 in the channel's wait queue, and is woken exactly when it may proceed (see
 :mod:`chanspec.impl._waiters`). Timer channels and select work across all
 flavours.

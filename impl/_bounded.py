@@ -1,24 +1,27 @@
-"""The bounded flavour (capacity >= 1): a deque of messages and a deque of free slots.
+"""The bounded flavour (capacity >= 1): a deque of messages, sends under the lock,
+receives without it.
 
-Room is counted by slot tokens: a send pops one from ``slots`` before it
-appends its message, a receive pops a message and then gives a slot back. Both
-are single atomic deque operations, so neither fast path takes the lock, and
-the buffer can never hold more than ``capacity`` messages.
+A send takes the lock, checks its handle, the receivers and the room
+(``len(queue) < capacity``), and appends or hands its message over, all in one
+critical section: only sends add to the buffer, so the room it saw cannot
+shrink before it appends, and a close (also under the lock) comes wholly before
+or after it. A receive pops the oldest message without the lock, through its
+handle's ``_queue`` (see :class:`~._buffered.ClosedBuffer`); the pop is what
+frees the room, in the same step.
 
 No lost wake-up, on either side: a parked receiver registers and then looks at
 the messages once more, a sender appends and then looks at the parked
-receivers; a parked sender registers and then looks at the slots once more, a
-receiver returns a slot and then looks at the parked senders.
+receivers; a parked sender registers and then looks at the room once more, a
+receiver pops and then looks at the parked senders.
 
 Hand-offs save rounds of sleeping at small capacities. A send that finds a
 receiver parked hands it the oldest message: the buffer's head (the send's own
 message joining the back), or its own if the buffer is empty; that receive is
-complete when it wakes, and a slot is free again. A receive that frees a slot
-while a sender is parked completes that send: it places the parked message the
-same way and wakes the sender with its send done. A wake-up that hands nothing
-(``WOKEN``) means "look again": a send that appended just as a receiver
-registered wakes it that way, and a woken receiver that takes nothing passes
-it on.
+complete when it wakes. A receive that frees room while a sender is parked
+completes that send: it places the parked message the same way and wakes the
+sender with its send done. A wake-up that hands nothing (``WOKEN``) means "look
+again": a send that appended just as a receiver registered wakes it that way,
+and a woken receiver that takes nothing passes it on.
 
 The slow paths release the lock with ``ChannelCore.unlock`` spelled out: they
 are what every blocking call runs, and a thread that has just woken another
@@ -29,14 +32,13 @@ from __future__ import annotations
 
 import math
 import time
-from collections import deque
 from typing import Any, TypeVar
 
 from chanspec._validate import check_deadline, deadline_after
 from chanspec.errors import Disconnected, Empty, Full, HandleClosed, Timeout
 
-from ._buffered import BufferedChannel, BufferedReceiver
-from ._core import Attempt, ImplSender
+from ._buffered import BufferedChannel, BufferedReceiver, BufferedSender, buffered_count
+from ._core import Attempt
 from ._waiters import ABORTED, TAKEN, WOKEN, Entry, WaitQueue, _Mark, lease_token, park, return_token
 
 T = TypeVar("T")
@@ -45,17 +47,17 @@ _INF = math.inf
 _monotonic = time.monotonic
 _EMPTY = _Mark("EMPTY")  # what a non-waiting take finds while a sender is open
 _GONE = _Mark("GONE")  # what it finds once every sender is gone and the buffer is drained
+_FULL = _Mark("FULL")  # what a non-waiting send finds with no room
 
 
 class ArrayChannel(BufferedChannel):
     """The shared state of one bounded channel."""
 
-    __slots__ = ("capacity", "slots", "tx_waiting")
+    __slots__ = ("capacity", "tx_waiting")
 
     def __init__(self, capacity: int, std: bool) -> None:
         super().__init__(std)
         self.capacity = capacity
-        self.slots: deque[None] = deque([None] * capacity)  # free room; claimed before an append
         self.tx_waiting = WaitQueue()  # parked senders, each entry carrying its message
 
     def _receivers_gone(self) -> list[Any]:
@@ -70,39 +72,34 @@ class ArrayChannel(BufferedChannel):
 
     # Sending ------------------------------------------------------------------------------
 
-    def deliver(self, message: Any) -> None:
-        """Put ``message`` in the buffer; the caller holds a slot for it."""
-        if self.rx_waiting:
-            self.hand_off(message)
-            return
-        self.queue.append(message)
-        if self.rx_waiting or self.rx_gone:
-            self.after_append()
-
-    def hand_off(self, message: Any) -> None:
-        """Deliver ``message`` (a slot in hand) while receivers are parked."""
+    def offer(self, handle: BoundedSender[Any], message: Any) -> Any:
+        """Send ``message`` if it needs no waiting: None when sent, ``_FULL`` when there is no
+        room; ``HandleClosed`` or ``Disconnected`` (carrying it) raised."""
         lock = self.lock
         lock.acquire()
         try:
+            if handle._closed:
+                raise HandleClosed(message)
             if self.rx_gone:
-                self.slots.append(None)
                 raise Disconnected(message)
-            if self.place_locked(message) and self.tx_waiting:
+            queue = self.queue
+            if len(queue) >= self.capacity:
+                return _FULL
+            if not self.rx_waiting:  # nobody to hand it to or wake: the common case
+                queue.append(message)
+            elif self.place_locked(message) and self.tx_waiting:
                 self.complete_senders_locked()
-        finally:
+            return None
+        finally:  # self.unlock(), spelled out on every send's path
             lock.release()
             if self._deferred:
                 self._apply_deferred()
 
     def place_locked(self, message: Any) -> bool:
-        """Under the lock, with a slot in hand for ``message``: if a receiver is parked, hand it
-        the oldest message (the buffer's head, ``message`` joining the back; or ``message``
-        itself), give the slot back and return True; else buffer ``message``, wake the
-        ``ready`` observers and return False.
-
-        The slot goes back before the receiver is woken: waking a task schedules it on its
-        loop (a system call that lets other threads run meanwhile), and in between the buffer
-        must not look fuller than it is.
+        """Under the lock, with room for ``message``: if a receiver is parked, hand it the oldest
+        message (the buffer's head, ``message`` joining the back; or ``message`` itself) and
+        return True (room is left); else buffer ``message``, wake the ``ready`` observers and
+        return False.
 
         A parked receiver is handed a message rather than told to look again, so that a wake-up
         is never wasted on a receiver that running receivers have overtaken."""
@@ -119,7 +116,6 @@ class ArrayChannel(BufferedChannel):
                         receiver.token.wake()  # with WOKEN: it looks again
                         return False
                 receiver.token.payload = message
-                self.slots.append(None)
                 receiver.token.wake()
                 return True
         queue.append(message)
@@ -128,8 +124,9 @@ class ArrayChannel(BufferedChannel):
         return False
 
     def send_wait(self, handle: BoundedSender[Any], message: Any, deadline: float) -> None:
-        """The send slow path: claim a slot, or park until a receive completes this send."""
-        slots = self.slots
+        """A send: place the message, or park until a receive completes this send."""
+        queue = self.queue
+        capacity = self.capacity
         tx_waiting = self.tx_waiting
         while True:
             lock = self.lock
@@ -139,26 +136,20 @@ class ArrayChannel(BufferedChannel):
                     raise HandleClosed(message)
                 if self.rx_gone:
                     raise Disconnected(message)
-                if slots:
-                    try:
-                        slots.pop()
-                    except IndexError:  # a lock-free send took the last one
-                        pass
-                    else:
-                        break
+                if len(queue) < capacity:
+                    if self.place_locked(message) and tx_waiting:
+                        self.complete_senders_locked()
+                    return
                 if deadline != _INF and _monotonic() >= deadline:
                     raise Timeout(message)
                 token = lease_token(handle, message)
                 tx_waiting.append(token)  # a token is never an observer
-                if slots:  # a last look after registering: a receiver freeing one now sees us
-                    try:
-                        slots.pop()
-                    except IndexError:
-                        pass
-                    else:
-                        tx_waiting.discard(token)
-                        return_token(token)
-                        break
+                if len(queue) < capacity:  # a last look after registering: a receive now sees us
+                    tx_waiting.discard(token)
+                    return_token(token)
+                    if self.place_locked(message) and tx_waiting:
+                        self.complete_senders_locked()
+                    return
             finally:
                 lock.release()
                 if self._deferred:
@@ -166,7 +157,6 @@ class ArrayChannel(BufferedChannel):
             if park(token, deadline, self.withdraw_tx, token) is TAKEN:
                 return  # a receiver moved the message into the buffer
             # woken by a close or a disconnection, or timed out: look again
-        self.deliver(message)
 
     def withdraw_tx(self, entry: Entry) -> None:
         """Remove a parked sender's entry if it is still registered."""
@@ -179,25 +169,21 @@ class ArrayChannel(BufferedChannel):
     # Receiving ----------------------------------------------------------------------------
 
     def complete_senders_locked(self) -> None:
-        """Under the lock, after a slot was freed: complete parked sends while there is room."""
+        """Under the lock, after room was freed: complete parked sends while there is room."""
         tx_waiting = self.tx_waiting
         if tx_waiting.observers:
             tx_waiting.wake_observers()
-        slots = self.slots
-        while tx_waiting and slots:
-            try:
-                slots.pop()
-            except IndexError:
-                return
+        queue = self.queue
+        capacity = self.capacity
+        while tx_waiting and len(queue) < capacity:
             sender = tx_waiting.hand_over(TAKEN, 0)
             if sender is None:
-                slots.append(None)
                 return
             self.place_locked(sender.message)
             sender.token.wake()  # only now: its next send must come after this message
 
-    def slot_freed(self) -> None:
-        """A lock-free receive freed a slot while senders were parked."""
+    def room_freed(self) -> None:
+        """A lock-free receive freed room while senders were parked."""
         lock = self.lock
         lock.acquire()
         try:
@@ -252,116 +238,62 @@ class ArrayChannel(BufferedChannel):
                 raise HandleClosed()
             if queue:
                 try:
-                    message = queue.popleft()
+                    message = handle._queue.popleft()  # through the handle: fails once it is closed
                 except IndexError:
                     continue  # overtaken: look again under the lock
-                self.slots.append(None)
+                except HandleClosed:
+                    self.pass_on_message()
+                    raise
                 if self.tx_waiting:
-                    self.slot_freed()
+                    self.room_freed()
                 return message
 
     def take_locked(self) -> Any:
-        """Pop the oldest message under the lock and free its slot; IndexError if a lock-free
-        receive took the last one first."""
+        """Pop the oldest message under the lock and complete parked sends into the room it
+        left; IndexError if a lock-free receive took the last one first."""
         message = self.queue.popleft()
-        self.slots.append(None)
         if self.tx_waiting:
             self.complete_senders_locked()
         return message
 
 
-class BoundedSender(ImplSender[T]):
+class BoundedSender(BufferedSender[T]):
     """Sending end of a bounded channel: a send parks while the buffer is full, until a
     receive makes room and moves the parked message into the buffer, or the last receiver's
     close fails it with ``Disconnected``."""
 
-    __slots__ = ("_rx_waiting", "_slots")
+    __slots__ = ()
     _chan: ArrayChannel
 
     def __init__(self, chan: ArrayChannel) -> None:
         self._chan = chan
-        self._slots = chan.slots
-        self._rx_waiting = chan.rx_waiting
+        self._queue = chan.queue
         self._closed = False
 
     def send(self, message: T) -> None:
         """Send ``message``, parking while the buffer is full. ``Disconnected`` (carrying the
         message) if every receiver is closed, before or while waiting."""
-        if self._closed:
-            raise HandleClosed(message)
-        chan = self._chan
-        if chan.rx_gone:
-            raise Disconnected(message)
-        slots = self._slots
-        if not slots:
-            chan.send_wait(self, message, _INF)
-            return
-        try:
-            slots.pop()
-        except IndexError:  # another sender took the last slot
-            chan.send_wait(self, message, _INF)
-            return
-        if self._rx_waiting:  # ArrayChannel.deliver, spelled out on the fast path
-            chan.hand_off(message)
-            return
-        chan.queue.append(message)
-        if self._rx_waiting or chan.rx_gone:
-            chan.after_append()
+        if self._chan.offer(self, message) is _FULL:
+            self._chan.send_wait(self, message, _INF)
 
     def try_send(self, message: T) -> None:
         """Send without waiting: ``Full`` if the buffer is full, ``Disconnected`` if every
         receiver is closed (even when full); both carry the message."""
-        if self._closed:
-            raise HandleClosed(message)
-        chan = self._chan
-        if chan.rx_gone:
-            raise Disconnected(message)
-        try:
-            self._slots.pop()
-        except IndexError:
-            if chan.rx_gone:
-                raise Disconnected(message) from None
-            raise Full(message) from None
-        chan.deliver(message)
+        if self._chan.offer(self, message) is _FULL:
+            raise Full(message)
 
     def send_timeout(self, message: T, timeout: float) -> None:
         """Like ``send``, giving up with ``Timeout`` (carrying the message) after ``timeout``
         seconds. It always tries first: with room, a zero timeout still sends."""
-        self.send_deadline(message, deadline_after(timeout))
+        self._chan.send_wait(self, message, deadline_after(timeout))
 
     def send_deadline(self, message: T, deadline: float) -> None:
         """Like ``send_timeout`` with a deadline on the ``time.monotonic()`` clock."""
-        deadline = check_deadline(deadline)
-        if self._closed:
-            raise HandleClosed(message)
-        chan = self._chan
-        if chan.rx_gone:
-            raise Disconnected(message)
-        slots = self._slots
-        if not slots:
-            chan.send_wait(self, message, deadline)
-            return
-        try:
-            slots.pop()
-        except IndexError:  # another sender took the last slot
-            chan.send_wait(self, message, deadline)
-            return
-        chan.deliver(message)
-
-    def __len__(self) -> int:
-        """The number of buffered messages (a snapshot; 0 once every receiver is closed)."""
-        self._check_open()
-        return len(self._chan.queue)
-
-    def is_empty(self) -> bool:
-        """No message is buffered."""
-        self._check_open()
-        return not self._chan.queue
+        self._chan.send_wait(self, message, check_deadline(deadline))
 
     def is_full(self) -> bool:
         """The buffer holds ``capacity`` messages."""
-        self._check_open()
-        return len(self._chan.queue) >= self._chan.capacity
+        return buffered_count(self) >= self._chan.capacity
 
     @property
     def capacity(self) -> int | None:
@@ -369,28 +301,23 @@ class BoundedSender(ImplSender[T]):
         return self._chan.capacity
 
     def _sel_attempt(self, message: Any, thread: int) -> Attempt:
-        chan = self._chan
-        if chan.rx_gone:
-            return False, Disconnected(message)
         try:
-            self._slots.pop()
-        except IndexError:
-            return (False, Disconnected(message)) if chan.rx_gone else None
-        try:
-            chan.deliver(message)
-        except Disconnected as error:
+            if self._chan.offer(self, message) is _FULL:
+                return None
+        except (Disconnected, HandleClosed) as error:
             return False, error
         return True, None
 
     def _sel_ready(self, thread: int) -> bool:
-        return bool(self._slots) or self._chan.rx_gone
+        chan = self._chan
+        return len(chan.queue) < chan.capacity or chan.rx_gone
 
     def _sel_register(self, entry: Entry) -> bool:
         chan = self._chan
         chan.lock.acquire()
         try:
             chan.tx_waiting.add(entry)
-            return self._closed or bool(self._slots) or chan.rx_gone
+            return self._closed or len(chan.queue) < chan.capacity or chan.rx_gone
         finally:
             chan.unlock()
 
@@ -398,21 +325,20 @@ class BoundedSender(ImplSender[T]):
         self._chan.withdraw_tx(entry)
 
     def _sel_pass_on(self) -> None:
-        self._chan.slot_freed()
+        self._chan.room_freed()
 
 
 class BoundedReceiver(BufferedReceiver[T]):
-    """Receiving end of a bounded channel. A receive takes the oldest message and frees its
-    slot without the lock (waking one parked sender, if any); with nothing there it parks
+    """Receiving end of a bounded channel. A receive takes the oldest message without the
+    lock (then completes one parked send, if any); with nothing there it parks
     until a send (or the last sender's close) wakes it."""
 
-    __slots__ = ("_slots", "_tx_waiting")
+    __slots__ = ("_tx_waiting",)
     _chan: ArrayChannel
 
     def __init__(self, chan: ArrayChannel) -> None:
         self._chan = chan
         self._queue = chan.queue
-        self._slots = chan.slots
         self._tx_waiting = chan.tx_waiting
         self._closed = False
 
@@ -421,16 +347,14 @@ class BoundedReceiver(BufferedReceiver[T]):
         Buffered messages are delivered even after every sender closed; then ``Disconnected``."""
         if self._closed:
             raise HandleClosed()
-        queue = self._queue
-        if not queue:
+        if not self._queue:
             return self._chan.recv_wait(self, _INF)  # type: ignore[no-any-return]
         try:
-            message = queue.popleft()
+            message = self._queue.popleft()
         except IndexError:  # another receiver took it
             return self._chan.recv_wait(self, _INF)  # type: ignore[no-any-return]
-        self._slots.append(None)
         if self._tx_waiting:
-            self._chan.slot_freed()
+            self._chan.room_freed()
         return message  # type: ignore[no-any-return]
 
     def try_recv(self) -> T:
@@ -450,20 +374,18 @@ class BoundedReceiver(BufferedReceiver[T]):
         deadline = check_deadline(deadline)
         if self._closed:
             raise HandleClosed()
-        queue = self._queue
-        if not queue:
+        if not self._queue:
             return self._chan.recv_wait(self, deadline)  # type: ignore[no-any-return]
         try:
-            message = queue.popleft()
+            message = self._queue.popleft()
         except IndexError:  # another receiver took it
             return self._chan.recv_wait(self, deadline)  # type: ignore[no-any-return]
-        self._slots.append(None)
         if self._tx_waiting:
-            self._chan.slot_freed()
+            self._chan.room_freed()
         return message  # type: ignore[no-any-return]
 
     def _take(self) -> Any:
-        """The oldest message, its slot freed, without waiting; ``_EMPTY`` if there is none
+        """The oldest message, taken without waiting; ``_EMPTY`` if there is none
         while a sender is open, ``_GONE`` once every sender is gone and nothing is left."""
         try:
             message = self._queue.popleft()
@@ -474,15 +396,13 @@ class BoundedReceiver(BufferedReceiver[T]):
                 message = self._queue.popleft()
             except IndexError:
                 return _GONE
-        self._slots.append(None)
         if self._tx_waiting:
-            self._chan.slot_freed()
+            self._chan.room_freed()
         return message
 
     def is_full(self) -> bool:
         """The buffer holds ``capacity`` messages."""
-        self._check_open()
-        return len(self._queue) >= self._chan.capacity
+        return buffered_count(self) >= self._chan.capacity
 
     @property
     def capacity(self) -> int | None:
@@ -490,7 +410,10 @@ class BoundedReceiver(BufferedReceiver[T]):
         return self._chan.capacity
 
     def _sel_attempt(self, message: Any, thread: int) -> Attempt:
-        taken = self._take()
+        try:
+            taken = self._take()
+        except HandleClosed as error:
+            return False, error
         if taken is _EMPTY:
             return None
         if taken is _GONE:

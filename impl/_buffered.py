@@ -9,15 +9,58 @@ did not use goes to the next parked receiver while messages remain.
 
 from __future__ import annotations
 
+import threading
 from collections import deque
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from chanspec._validate import deadline_after
+from chanspec.errors import HandleClosed
 
-from ._core import ChannelCore, ImplReceiver
+from ._core import ChannelCore, ImplReceiver, ImplSender
 from ._waiters import Entry, WaitQueue
 
 T = TypeVar("T")
+
+
+class ClosedBuffer(deque[Any]):
+    """What a closed handle of a buffered channel holds in place of the channel's buffer.
+
+    The lock-free paths touch the buffer only as ``self._queue.append(message)`` or
+    ``self._queue.popleft()``: the attribute is loaded and the method called with no thread
+    switch and no signal handler between them (CPython switches only at calls, function
+    entries and loops, and traces only per line), so the check that the handle is open and
+    the append or pop are one step. The close swaps this object in first, under the lock,
+    and only then drops the count: a call through the handle either reached the real
+    buffer before the close began, or waits here until the close is complete and fails
+    with ``HandleClosed`` (a send's message handed back in it).
+    """
+
+    __slots__ = ("_lock",)
+
+    def __init__(self, lock: threading.Lock) -> None:
+        super().__init__()
+        self._lock = lock
+
+    def _after_close(self) -> None:
+        self._lock.acquire()  # the close holds the lock until it is complete
+        self._lock.release()
+
+    def append(self, message: Any) -> NoReturn:
+        self._after_close()
+        raise HandleClosed(message)
+
+    def popleft(self) -> NoReturn:
+        self._after_close()
+        raise HandleClosed()
+
+
+def buffered_count(handle: BufferedSender[Any] | BufferedReceiver[Any]) -> int:
+    """The number of buffered messages, read through the handle in one step, so the count
+    was taken before the handle's close began, or the close is waited for and fails it."""
+    count = len(queue := handle._queue)
+    if type(queue) is ClosedBuffer:
+        queue.popleft()  # raises HandleClosed once the close is complete
+    return count
 
 
 class BufferedChannel(ChannelCore):
@@ -68,12 +111,36 @@ class BufferedChannel(ChannelCore):
             self.unlock()
 
 
-class BufferedReceiver(ImplReceiver[T]):
-    """Receiving end of a buffered channel: introspection of the buffer, and the select hooks."""
+class BufferedSender(ImplSender[T]):
+    """Sending end of a buffered channel: appends through ``_queue`` (the channel's buffer
+    until the handle is closed) and introspection of the buffer."""
 
     __slots__ = ("_queue",)
     _chan: BufferedChannel
     _queue: deque[Any]
+
+    def _seal(self) -> None:
+        self._queue = ClosedBuffer(self._chan.lock)
+
+    def __len__(self) -> int:
+        """The number of buffered messages (a snapshot; 0 once every receiver is closed)."""
+        return buffered_count(self)
+
+    def is_empty(self) -> bool:
+        """No message is buffered."""
+        return buffered_count(self) == 0
+
+
+class BufferedReceiver(ImplReceiver[T]):
+    """Receiving end of a buffered channel: pops through ``_queue`` (the channel's buffer
+    until the handle is closed), introspection of the buffer, and the select hooks."""
+
+    __slots__ = ("_queue",)
+    _chan: BufferedChannel
+    _queue: deque[Any]
+
+    def _seal(self) -> None:
+        self._queue = ClosedBuffer(self._chan.lock)
 
     def recv_timeout(self, timeout: float) -> T:
         """Like ``recv``, giving up with ``Timeout`` after ``timeout`` seconds. A message that
@@ -82,13 +149,11 @@ class BufferedReceiver(ImplReceiver[T]):
 
     def __len__(self) -> int:
         """The number of buffered messages (a snapshot)."""
-        self._check_open()
-        return len(self._queue)
+        return buffered_count(self)
 
     def is_empty(self) -> bool:
         """No message is buffered."""
-        self._check_open()
-        return not self._queue
+        return buffered_count(self) == 0
 
     def _sel_ready(self, thread: int) -> bool:
         return bool(self._queue) or self._chan.tx_gone

@@ -101,9 +101,14 @@ class ChannelCore:
         try:
             if handle._closed:
                 return
+            # Seal first: a lock-free call through the handle either finished before this
+            # point or now waits for this close and fails. Mark it closed only after the
+            # count drops: whoever sees the last handle closed also sees the channel
+            # disconnected.
+            handle._seal()
+            discarded = self.drop_handle(handle._sending)
             handle._closed = True
             self._wake_handle(handle)
-            discarded = self.drop_handle(handle._sending)
         finally:
             self.unlock()
         del discarded  # the last receiver's buffer dies here, outside the lock
@@ -149,6 +154,10 @@ class ImplHandle(handles._Handle):
         very handle in another thread wakes with ``HandleClosed``."""
         if not self._closed:
             self._chan.close_handle(self)
+
+    def _seal(self) -> None:
+        """Called under the lock as the close begins: make the lock-free paths fail from now on
+        (the buffered flavours swap their buffer for a :class:`~._buffered.ClosedBuffer`)."""
 
     def _close_from_finalizer(self) -> None:
         if not self._closed:

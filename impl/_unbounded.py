@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 from chanspec._validate import check_deadline, deadline_after
 from chanspec.errors import Disconnected, Empty, HandleClosed, Timeout
 
-from ._buffered import BufferedChannel, BufferedReceiver
-from ._core import Attempt, ImplSender
+from ._buffered import BufferedChannel, BufferedReceiver, BufferedSender
+from ._core import Attempt
 from ._waiters import ABORTED, Entry, lease_token, park, return_token
 
 T = TypeVar("T")
@@ -85,16 +85,19 @@ class ListChannel(BufferedChannel):
                 raise HandleClosed()
             if queue:
                 try:
-                    return queue.popleft()
+                    return handle._queue.popleft()  # through the handle: fails once it is closed
                 except IndexError:
                     pass  # overtaken: look again under the lock
+                except HandleClosed:
+                    self.pass_on_message()
+                    raise
 
 
-class UnboundedSender(ImplSender[T]):
+class UnboundedSender(BufferedSender[T]):
     """Sending end of an unbounded channel: a send never blocks. It fails only when every
     receiver is closed (``Disconnected`` carrying the message)."""
 
-    __slots__ = ("_queue", "_waiting")
+    __slots__ = ("_waiting",)
     _chan: ListChannel
 
     def __init__(self, chan: ListChannel) -> None:
@@ -127,16 +130,6 @@ class UnboundedSender(ImplSender[T]):
         check_deadline(deadline)
         self.send(message)
 
-    def __len__(self) -> int:
-        """The number of buffered messages (a snapshot)."""
-        self._check_open()
-        return len(self._queue)
-
-    def is_empty(self) -> bool:
-        """No message is buffered."""
-        self._check_open()
-        return not self._queue
-
     def is_full(self) -> bool:
         """Never: an unbounded channel has no limit."""
         self._check_open()
@@ -148,9 +141,10 @@ class UnboundedSender(ImplSender[T]):
         return None
 
     def _sel_attempt(self, message: Any, thread: int) -> Attempt:
-        if self._chan.rx_gone:
-            return False, Disconnected(message)
-        self.send(message)
+        try:
+            self.send(message)
+        except (Disconnected, HandleClosed) as error:
+            return False, error
         return True, None
 
     def _sel_ready(self, thread: int) -> bool:
@@ -180,10 +174,9 @@ class UnboundedReceiver(BufferedReceiver[T]):
         Buffered messages are delivered even after every sender closed; then ``Disconnected``."""
         if self._closed:
             raise HandleClosed()
-        queue = self._queue
-        if queue:
+        if self._queue:
             try:
-                return queue.popleft()  # type: ignore[no-any-return]
+                return self._queue.popleft()  # type: ignore[no-any-return]
             except IndexError:  # another receiver took it
                 pass
         return self._chan.recv_wait(self, _INF)  # type: ignore[no-any-return]
@@ -209,10 +202,9 @@ class UnboundedReceiver(BufferedReceiver[T]):
         deadline = check_deadline(deadline)
         if self._closed:
             raise HandleClosed()
-        queue = self._queue
-        if queue:
+        if self._queue:
             try:
-                return queue.popleft()  # type: ignore[no-any-return]
+                return self._queue.popleft()  # type: ignore[no-any-return]
             except IndexError:  # another receiver took it
                 pass
         return self._chan.recv_wait(self, deadline)  # type: ignore[no-any-return]
@@ -232,9 +224,13 @@ class UnboundedReceiver(BufferedReceiver[T]):
             return True, self._queue.popleft()
         except IndexError:
             pass
+        except HandleClosed as error:
+            return False, error
         if not self._chan.tx_gone:
             return None
         try:
             return True, self._queue.popleft()
         except IndexError:
             return False, Disconnected()
+        except HandleClosed as error:
+            return False, error

@@ -32,13 +32,6 @@ def test_every_zoo_bug_is_found(bug: Bug) -> None:
     assert result.schedule in result.report and "T0" in result.report
 
 
-IMPL_RACES = pytest.mark.xfail(
-    reason="controlled runs find check-then-act races between chanspec.impl's lock-free fast paths and a "
-    "concurrent close (a try_send accepted on a closed handle, or after the receiver saw its handle closed)",
-    strict=False,
-)
-
-
 @pytest.mark.parametrize("capacity", [None, 0, 1, 2], ids=["unbounded", "zero", "one", "two"])
 @pytest.mark.parametrize(
     "name",
@@ -46,8 +39,8 @@ IMPL_RACES = pytest.mark.xfail(
         "zoo-base",
         "reference",
         "reference-std",
-        pytest.param("impl", marks=IMPL_RACES),
-        pytest.param("impl-std", marks=IMPL_RACES),
+        "impl",
+        "impl-std",
     ],
 )
 def test_correct_channels_pass(name: str, capacity: int | None, tmp_path: Path) -> None:

@@ -73,11 +73,11 @@ def when_timing_out(action: Callable[[], object]) -> Iterator[list[int]]:
         _waiters.Token.wait = original  # type: ignore[method-assign]
 
 
-@pytest.mark.parametrize("capacity", [None, 2], ids=["unbounded", "bounded2"])
-def test_message_sent_while_a_receiver_registers_is_seen(capacity: int | None) -> None:
-    tx, rx = unbounded() if capacity is None else bounded(capacity)
-    module = _unbounded if capacity is None else _bounded
-    with before_parking(module, lambda: tx.send("slipped in")) as ran:
+def test_message_sent_while_a_receiver_registers_is_seen() -> None:
+    # Unbounded only: a bounded send takes the lock the registering receiver holds, so it
+    # cannot land in this window.
+    tx, rx = unbounded()
+    with before_parking(_unbounded, lambda: tx.send("slipped in")) as ran:
         call = Call(rx.recv)
         assert call.result() == "slipped in"  # it looked again after registering
     assert ran
@@ -86,13 +86,13 @@ def test_message_sent_while_a_receiver_registers_is_seen(capacity: int | None) -
 
 
 @pytest.mark.parametrize("capacity", [1, 3])
-def test_slot_freed_while_a_sender_registers_is_seen(capacity: int) -> None:
+def test_room_freed_while_a_sender_registers_is_seen(capacity: int) -> None:
     tx, rx = bounded(capacity)
     for i in range(capacity):
         tx.send(i)
     with before_parking(_bounded, rx.try_recv) as ran:
         call = Call(lambda: tx.send("last"))
-        call.result()  # it looked again after registering and took the freed slot
+        call.result()  # it looked again after registering and used the freed room
     assert ran
     assert list(rx.try_iter()) == [*range(1, capacity), "last"]
     tx.close()
@@ -169,9 +169,7 @@ def test_message_taken_by_a_lock_free_receive_under_the_slow_paths_nose(capacity
     tx, rx = open_channel(capacity)
     chan = tx._chan
     racy = StealingDeque(chan.lock)
-    chan.queue = rx._queue = racy
-    if capacity is None:
-        tx._queue = racy
+    chan.queue = rx._queue = tx._queue = racy
     tx.send("stolen")
     racy.armed = True
     receiver = Call(rx.recv)  # looks, loses the message to the thief, parks instead of failing
@@ -179,24 +177,6 @@ def test_message_taken_by_a_lock_free_receive_under_the_slow_paths_nose(capacity
     tx.send("next")
     assert receiver.result() == "next"
     assert racy.stolen == ["stolen"]
-    tx.close()
-    rx.close()
-
-
-def test_slot_taken_by_a_lock_free_send_under_the_slow_paths_nose() -> None:
-    tx, rx = open_channel(2)
-    chan = tx._chan
-    racy = StealingDeque(chan.lock)
-    racy.append(None)  # one free slot left
-    chan.slots = tx._slots = rx._slots = racy
-    racy.armed = True
-    sender = Call(lambda: tx.send("m"))  # looks, loses the slot, parks instead of failing
-    wait_until(partial(parked, chan.tx_waiting, 1), what="the sender parked")
-    assert racy.stolen == [None]
-    racy.append(None)  # "the thief" gives its slot back, as a receive would
-    chan.slot_freed()
-    sender.result()
-    assert rx.recv() == "m"
     tx.close()
     rx.close()
 
@@ -220,7 +200,7 @@ def test_receiver_taking_at_its_last_look_does_not_hand_the_freed_slot_to_itself
     tx, rx = open_channel(1)
     chan = tx._chan
     hiding = HidingDeque()
-    chan.queue = rx._queue = hiding
+    chan.queue = rx._queue = tx._queue = hiding
     tx.send("first")
     sender = Call(lambda: tx.send("second"))
     wait_until(partial(parked, chan.tx_waiting, 1), what="the sender parked")

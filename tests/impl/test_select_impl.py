@@ -132,7 +132,9 @@ def test_parked_select_receive_gets_a_message_handed_over() -> None:
     op = selector.result()
     assert op.index == index
     assert op.recv(rx) == "handed"
-    assert len(rx._chan.queue) == 0 and len(rx._chan.slots) == 1
+    assert len(rx._chan.queue) == 0
+    tx.try_send("room left")  # the hand-off used no room
+    assert rx.try_recv() == "room left"
     assert not other_rx._chan.rx_waiting  # withdrawn from the other channel
     for handle in (tx, rx, other_tx, other_rx):
         handle.close()
