@@ -322,6 +322,4 @@ class WaitQueue(deque[Entry]):
 
     def has_partner(self, thread: int) -> bool:
         """Whether a selector of another thread waits here (rendezvous readiness)."""
-        return any(
-            not entry.observer and entry.token.thread != thread and not entry.token.claimed for entry in self
-        )
+        return any(not entry.observer and entry.token.thread != thread and not entry.token.claimed for entry in self)
