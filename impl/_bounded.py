@@ -282,6 +282,11 @@ class BoundedSender(BufferedSender[T]):
         if self._chan.offer(self, message) is _FULL:
             raise Full(message)
 
+    async def asend(self, message: T) -> None:
+        """Send ``message`` from a task (see ``ImplSender.asend``), trying at once directly."""
+        if self._chan.offer(self, message) is _FULL:
+            await self._asend_waiting(message)
+
     def send_timeout(self, message: T, timeout: float) -> None:
         """Like ``send``, giving up with ``Timeout`` (carrying the message) after ``timeout``
         seconds. It always tries first: with room, a zero timeout still sends."""
@@ -383,6 +388,15 @@ class BoundedReceiver(BufferedReceiver[T]):
         if self._tx_waiting:
             self._chan.room_freed()
         return message  # type: ignore[no-any-return]
+
+    async def arecv(self) -> T:
+        """Receive from a task (see ``ImplReceiver.arecv``), trying at once directly."""
+        taken = self._take()
+        if taken is _EMPTY:
+            return await self._arecv_waiting()
+        if taken is _GONE:
+            raise Disconnected()
+        return taken  # type: ignore[no-any-return]
 
     def _take(self) -> Any:
         """The oldest message, taken without waiting; ``_EMPTY`` if there is none

@@ -238,6 +238,10 @@ class ImplSender(ImplHandle, handles.Sender[T]):
                 if not attempt[0]:
                     raise attempt[1]
                 return
+        await self._asend_waiting(message)
+
+    async def _asend_waiting(self, message: T) -> None:
+        """``asend`` once trying at once failed: wait on the loop for the send to complete."""
         done = await _async.run([(0, Case(self, True, message))], True, True, math.inf)
         assert done is not None  # waiting for ever
         if not done[1]:
@@ -268,6 +272,10 @@ class ImplReceiver(ImplHandle, handles.Receiver[T]):
                 if not attempt[0]:
                     raise attempt[1]
                 return attempt[1]  # type: ignore[no-any-return]
+        return await self._arecv_waiting()
+
+    async def _arecv_waiting(self) -> T:
+        """``arecv`` once trying at once failed: wait on the loop for a message."""
         done = await _async.run([(0, Case(self, False, None))], True, True, math.inf)
         assert done is not None  # waiting for ever
         if not done[1]:
