@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import math
 import statistics
 import threading
 import time
@@ -71,8 +72,33 @@ def _mixed(module: Any) -> Callable[[int | None], AsyncOpened]:
     return open_
 
 
+def _anyio_stream(module: Any) -> Callable[[int | None], AsyncOpened]:
+    """anyio's memory object streams (on the asyncio backend); unbounded is ``math.inf``."""
+
+    def open_(capacity: int | None) -> AsyncOpened:
+        send, receive = module.create_memory_object_stream(math.inf if capacity is None else capacity)
+
+        def close() -> None:
+            send.close()
+            receive.close()
+
+        return AsyncOpened(send.send, receive.receive, None, close)
+
+    return open_
+
+
+def _aiochannel(module: Any) -> Callable[[int | None], AsyncOpened]:
+    """aiochannel's ``Channel`` (``maxsize`` 0: unbounded)."""
+
+    def open_(capacity: int | None) -> AsyncOpened:
+        channel = module.Channel(0 if capacity is None else capacity)
+        return AsyncOpened(channel.put, channel.get, None, channel.close)
+
+    return open_
+
+
 def contenders() -> list[AsyncContender]:
-    """chanspec, asyncio.Queue, and janus and culsans if installed."""
+    """chanspec, asyncio.Queue, and those of janus, culsans, anyio and aiochannel installed."""
     import chanspec
 
     found = [
@@ -83,6 +109,12 @@ def contenders() -> list[AsyncContender]:
         module = optional_module(name)
         if module is not None:
             found.append(AsyncContender(name, name, _mixed(module), bridge=True))
+    anyio = optional_module("anyio")
+    if anyio is not None:
+        found.append(AsyncContender("anyio", "anyio memory stream", _anyio_stream(anyio), bridge=False))
+    aiochannel = optional_module("aiochannel")
+    if aiochannel is not None:
+        found.append(AsyncContender("aiochannel", "aiochannel", _aiochannel(aiochannel), bridge=False))
     return found
 
 
