@@ -110,18 +110,25 @@ class AsyncToken(Token):
         self._park = park
 
 
-async def run(cases: list[tuple[int, Case]], biased: bool, complete: bool, deadline: float | None) -> Done | None:
+async def run(
+    cases: list[tuple[int, Case]], biased: bool, complete: bool, deadline: float | None, tried: bool = False
+) -> Done | None:
     """The awaited counterpart of the threaded select loop: complete (or, with ``complete``
-    false, find ready) one case; None if ``deadline`` (None: try once) passed first."""
+    false, find ready) one case; None if ``deadline`` (None: try once) passed first. With
+    ``tried``, the caller has just found no case ready: the first round registers at once
+    (registering looks again, so nothing that happened meanwhile is missed)."""
     identity = new_identity()
     woken_by: Case | None = None  # the case whose wake-up the last round used
     done: Done | None = None
     loop: asyncio.AbstractEventLoop | None = None
     try:
         while True:
-            done = attempt(cases, biased, complete, identity)
-            if done is not None:
-                return done
+            if tried:
+                tried = False
+            else:
+                done = attempt(cases, biased, complete, identity)
+                if done is not None:
+                    return done
             if deadline is None or (deadline != _INF and time.monotonic() >= deadline):
                 return None
             if loop is None:

@@ -232,17 +232,19 @@ class ImplSender(ImplHandle, handles.Sender[T]):
         ``Disconnected`` (carrying the message) if every receiver is closed. Cancelled while
         waiting, it either had no effect (``CancelledError``; the message was not sent) or the
         message was already delivered (then it returns normally)."""
-        if not self._closed:
-            attempt = self._sel_attempt(message, 0)  # 0 is nobody's ident: no waiter of this call yet
-            if attempt is not None:
-                if not attempt[0]:
-                    raise attempt[1]
-                return
+        if self._closed:
+            raise HandleClosed(message)
+        attempt = self._sel_attempt(message, 0)  # 0 is nobody's ident: no waiter of this call yet
+        if attempt is not None:
+            if not attempt[0]:
+                raise attempt[1]
+            return
         await self._asend_waiting(message)
 
     async def _asend_waiting(self, message: T) -> None:
-        """``asend`` once trying at once failed: wait on the loop for the send to complete."""
-        done = await _async.run([(0, Case(self, True, message))], True, True, math.inf)
+        """``asend`` once trying at once found no room and no partner: wait on the loop for the
+        send to complete."""
+        done = await _async.run([(0, Case(self, True, message))], True, True, math.inf, tried=True)
         assert done is not None  # waiting for ever
         if not done[1]:
             raise done[2]
@@ -266,17 +268,18 @@ class ImplReceiver(ImplHandle, handles.Receiver[T]):
         there is none and a sender is open; ``Disconnected`` once every sender is closed and
         the buffer is drained. Cancelled while waiting, it either took nothing
         (``CancelledError``) or had already been handed a message (then it returns it)."""
-        if not self._closed:
-            attempt = self._sel_attempt(None, 0)  # 0 is nobody's ident: no waiter of this call yet
-            if attempt is not None:
-                if not attempt[0]:
-                    raise attempt[1]
-                return attempt[1]  # type: ignore[no-any-return]
+        if self._closed:
+            raise HandleClosed()
+        attempt = self._sel_attempt(None, 0)  # 0 is nobody's ident: no waiter of this call yet
+        if attempt is not None:
+            if not attempt[0]:
+                raise attempt[1]
+            return attempt[1]  # type: ignore[no-any-return]
         return await self._arecv_waiting()
 
     async def _arecv_waiting(self) -> T:
         """``arecv`` once trying at once failed: wait on the loop for a message."""
-        done = await _async.run([(0, Case(self, False, None))], True, True, math.inf)
+        done = await _async.run([(0, Case(self, False, None))], True, True, math.inf, tried=True)
         assert done is not None  # waiting for ever
         if not done[1]:
             raise done[2]
