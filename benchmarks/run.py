@@ -100,8 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         measured.append((scenario, results))
         print(report.scenario_text(scenario, results), flush=True)
     seconds = time.perf_counter() - began
-    print(f"\nSummary (ratio to queue.Queue, median of per-round ratios (min-max); * = stand-in shape), "
-          f"{seconds:.0f} s:\n")
+    print(
+        f"\nSummary (ratio to queue.Queue, median of per-round ratios (min-max); * = stand-in shape), "
+        f"{seconds:.0f} s:\n"
+    )
     print(report.markdown(measured, labels))
     document = report.to_json(measured, labels, settings, seconds, load_at_start)
     report.write_json(args.json, document)
