@@ -129,7 +129,7 @@ def _run_phase(
     batch = 0
     try:
         while time.monotonic() < deadline and not found:
-            run_state_machine_as_test(seed(phase_seed * 100 + batch)(machine), settings=_settings())
+            run_state_machine_as_test(seed(phase_seed * 100 + batch)(machine), settings=_settings())  # type: ignore[no-untyped-call, unused-ignore]
             batch += 1
     except Exception as error:  # a deviation (possibly wrapped by Hypothesis) or a backend that crashed
         if not found and not any(isinstance(e, Deviation) for e in _chain(error)):

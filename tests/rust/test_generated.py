@@ -27,7 +27,7 @@ TIMEOUT_S = max(300, settings().max_examples)
 """About 0.2 s an example: the default 300 s is ample for ``ci``, not for ``thorough``."""
 
 
-@pytest.mark.timeout(TIMEOUT_S)
+@pytest.mark.timeout(TIMEOUT_S)  # type: ignore[untyped-decorator, unused-ignore]  # typing of @given varies
 @pytest.mark.parametrize("library", sorted(LIBRARIES))
 @settings(
     # A batch is large by design (it is BATCH scripts), and drawing it takes a while.
