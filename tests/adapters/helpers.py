@@ -50,6 +50,10 @@ ADAPTERS = (
     Adapter("aiologic_queue", "backend", "aiologic"),
     Adapter("pygo_routines", "backend", "pyroutine", "pygo-routines"),
     Adapter("ferryboat_channel", "backend", "ferryboat"),
+    Adapter("asyncio_queue", "backend", None),
+    Adapter("aiochannel_channel", "backend", "aiochannel"),
+    Adapter("anyio_memory", "backend", "anyio"),
+    Adapter("trio_async", "backend", "trio"),
 )
 
 
