@@ -37,7 +37,10 @@ def check_deadline(deadline: object) -> float:
 def _seconds(value: object, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
-    seconds = float(value)
+    try:
+        seconds = float(value)
+    except OverflowError:  # an int beyond the float range: for ever (or, negative, long past)
+        seconds = math.inf if value > 0 else -math.inf
     if math.isnan(seconds):
         raise ValueError(f"{name} must not be NaN")
     return seconds

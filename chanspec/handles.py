@@ -61,16 +61,16 @@ class _Handle(abc.ABC):
                 return
         except Exception:  # a half-built handle: nothing to close
             return
-        if not self._warns_if_collected():
-            self._close_from_finalizer()
-            return
-        warnings.warn(
-            f"{type(self).__name__} was garbage-collected without close(); closing it now",
-            ResourceWarning,
-            stacklevel=2,
-            source=self,
-        )
+        # Close first: the warning may raise (``-W error::ResourceWarning``), and the close
+        # must not depend on it.
         self._close_from_finalizer()
+        if self._warns_if_collected():
+            warnings.warn(
+                f"{type(self).__name__} was garbage-collected without close(); closing it now",
+                ResourceWarning,
+                stacklevel=2,
+                source=self,
+            )
 
 
 class Sender(_Handle, Generic[T]):

@@ -66,6 +66,10 @@ class ArrayChannel(BufferedChannel):
         self.tx_waiting.wake_all()
         return discarded
 
+    def sever(self) -> None:
+        super().sever()
+        self.tx_waiting.forget()
+
     def _wake_handle(self, handle: object) -> None:
         self.rx_waiting.wake_handle(handle)
         self.tx_waiting.wake_handle(handle)

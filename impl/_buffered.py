@@ -9,7 +9,6 @@ did not use goes to the next parked receiver while messages remain.
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from typing import Any, NoReturn, TypeVar
 
@@ -35,15 +34,16 @@ class ClosedBuffer(deque[Any]):
     with ``HandleClosed`` (a send's message handed back in it).
     """
 
-    __slots__ = ("_lock",)
+    __slots__ = ("_chan",)
 
-    def __init__(self, lock: threading.Lock) -> None:
+    def __init__(self, chan: ChannelCore) -> None:
         super().__init__()
-        self._lock = lock
+        self._chan = chan
 
     def _after_close(self) -> None:
-        self._lock.acquire()  # the close holds the lock until it is complete
-        self._lock.release()
+        lock = self._chan.lock  # read now: a forked child replaces it
+        lock.acquire()  # the close holds the lock until it is complete
+        lock.release()
 
     def append(self, message: Any) -> NoReturn:
         self._after_close()
@@ -75,6 +75,11 @@ class BufferedChannel(ChannelCore):
 
     def _senders_gone(self) -> None:
         self.rx_waiting.wake_all()
+
+    def sever(self) -> None:
+        super().sever()
+        self.queue.clear()
+        self.rx_waiting.forget()
 
     def after_append(self) -> None:
         """A sender appended while receivers were parked, or while the last receiver closed."""
@@ -120,7 +125,7 @@ class BufferedSender(ImplSender[T]):
     _queue: deque[Any]
 
     def _seal(self) -> None:
-        self._queue = ClosedBuffer(self._chan.lock)
+        self._queue = ClosedBuffer(self._chan)
 
     def __len__(self) -> int:
         """The number of buffered messages (a snapshot; 0 once every receiver is closed)."""
@@ -140,7 +145,7 @@ class BufferedReceiver(ImplReceiver[T]):
     _queue: deque[Any]
 
     def _seal(self) -> None:
-        self._queue = ClosedBuffer(self._chan.lock)
+        self._queue = ClosedBuffer(self._chan)
 
     def recv_timeout(self, timeout: float) -> T:
         """Like ``recv``, giving up with ``Timeout`` after ``timeout`` seconds. A message that

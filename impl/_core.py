@@ -11,7 +11,9 @@ and the queues without it.
 from __future__ import annotations
 
 import math
+import os
 import threading
+import weakref
 from typing import Any, ClassVar, TypeVar
 
 from chanspec import handles
@@ -36,9 +38,10 @@ class ChannelCore:
     and whoever unlocks next applies it.
     """
 
-    __slots__ = ("_deferred", "lock", "receivers", "rx_gone", "senders", "std", "tx_gone")
+    __slots__ = ("__weakref__", "_deferred", "lock", "receivers", "rx_gone", "senders", "std", "tx_gone")
 
     def __init__(self, std: bool) -> None:
+        LIVE.add(self)
         self.lock = threading.Lock()
         self.senders = 1
         self.receivers = 1
@@ -63,6 +66,14 @@ class ChannelCore:
     def _wake_handle(self, handle: object) -> None:
         """``handle`` was closed: wake the calls blocked through it."""
         raise NotImplementedError
+
+    def sever(self) -> None:
+        """In a child created by ``os.fork()``: disconnect this inherited channel for good. Its
+        other ends, its buffered messages and its parked calls belong to the parent; the lock
+        may have been held by a thread the child does not have."""
+        self.lock = threading.Lock()
+        self._deferred.clear()
+        self.tx_gone = self.rx_gone = True
 
     # Counting -------------------------------------------------------------------------------
 
@@ -127,6 +138,23 @@ class ChannelCore:
             finally:
                 self.lock.release()
             del discarded
+
+
+LIVE: weakref.WeakSet[Any] = weakref.WeakSet()
+"""Every live channel core and timer schedule, for :func:`_sever_inherited` (anything with a
+``sever()`` method)."""
+
+
+def _sever_inherited() -> None:
+    """Run in the child after ``os.fork()``: every inherited channel is disconnected there, so
+    sends raise ``Disconnected`` carrying their message and receives raise ``Disconnected``; the
+    parent's channels are untouched. No fast path pays for it: they already read the flags."""
+    for core in list(LIVE):
+        core.sever()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_sever_inherited)
 
 
 class ImplHandle(handles._Handle):

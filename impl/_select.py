@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from chanspec import handles
 from chanspec._validate import check_deadline, deadline_after
@@ -37,16 +37,15 @@ SelectCase = handles.Receiver[Any] | tuple[handles.Sender[Any], Any]
 
 
 class SelectedOperation:
-    """The case a select completed. It has already been performed: complete it with the handle
-    of that case (or a clone of it) to get its result."""
+    """The case a select completed. It has already been performed: complete it once, with a
+    handle of that case's side of that channel (or a clone of it), to get its result."""
 
-    __slots__ = ("_case", "_index", "_ok", "_value")
+    __slots__ = ("_case", "_index", "_result")
 
     def __init__(self, index: int, case: Case, ok: bool, value: Any) -> None:
         self._index = index
         self._case = case
-        self._ok = ok
-        self._value = value
+        self._result = [(ok, value)]  # popped by the one completion (atomically)
 
     @property
     def index(self) -> int:
@@ -56,28 +55,39 @@ class SelectedOperation:
     def recv(self, receiver: handles.Receiver[T]) -> T:
         """The message the selected receive took; ``Disconnected`` if the channel was
         disconnected and drained, ``HandleClosed`` if the handle was closed. ``ValueError`` if
-        ``receiver`` is not a receiver of the selected case's channel."""
-        self._check(receiver, sending=False)
-        if not self._ok:
-            raise self._value
-        return self._value  # type: ignore[no-any-return]
+        ``receiver`` is not a receiver of the selected case's channel, or the operation was
+        already completed."""
+        ok, value = self._complete(receiver, sending=False)
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
 
     def send(self, sender: handles.Sender[Any]) -> None:
         """``None`` if the selected send delivered its message; ``Disconnected`` (carrying the
         message) if every receiver was gone, ``HandleClosed`` if the handle was closed.
-        ``ValueError`` if ``sender`` is not a sender of the selected case's channel."""
-        self._check(sender, sending=True)
-        if not self._ok:
-            raise self._value
+        ``ValueError`` if ``sender`` is not a sender of the selected case's channel, or the
+        operation was already completed."""
+        ok, value = self._complete(sender, sending=True)
+        if not ok:
+            raise value
 
-    def _check(self, handle: object, sending: bool) -> None:
+    def _complete(self, handle: object, sending: bool) -> tuple[bool, Any]:
+        case = self._case
+        if sending is not case.sending:
+            side = "send" if case.sending else "recv"
+            raise ValueError(f"the selected operation is a {side}; complete it with op.{side}()")
         # Only the handles of a channel refer to its core, so identity says it all (and is much
         # cheaper than an isinstance test against the abstract handle classes).
-        if getattr(handle, "_chan", None) is not self._case.handle._chan:
-            raise ValueError("this handle does not belong to the channel of the selected operation")
-        if sending is not self._case.sending:
-            side = "send" if self._case.sending else "recv"
-            raise ValueError(f"the selected operation is a {side}; complete it with op.{side}()")
+        if getattr(handle, "_chan", None) is not case.handle._chan or getattr(handle, "_sending", None) is not sending:
+            side = "sender" if sending else "receiver"
+            raise ValueError(f"this handle is not a {side} of the channel of the selected operation")
+        try:
+            return self._result.pop()
+        except IndexError:
+            raise ValueError("this selected operation was already completed") from None
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a SelectedOperation cannot be copied or pickled: it completes once")
 
     def __repr__(self) -> str:
         return f"<SelectedOperation index={self._index}>"
@@ -114,6 +124,9 @@ class Select:
         if not isinstance(receiver, ImplReceiver):
             raise TypeError(f"expected a chanspec.impl receiver, not {type(receiver).__name__}")
         return self._add(Case(receiver, False, None))
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a Select cannot be copied or pickled: its cases hold channel handles")
 
     def _add(self, case: Case) -> int:
         index = self._next_index

@@ -23,7 +23,7 @@ from chanspec import handles
 from chanspec._validate import check_deadline, deadline_after
 from chanspec.errors import Empty, HandleClosed, Timeout
 
-from ._core import Attempt, ImplReceiver
+from ._core import LIVE, Attempt, ImplReceiver
 from ._waiters import Entry, WaitQueue, lease_token, park, return_token
 
 
@@ -39,11 +39,12 @@ class TimerCore:
     """The schedule shared by a timer receiver and its clones. ``due`` is the next instant a
     message can be taken, ``None`` once there will be none."""
 
-    __slots__ = ("capacity", "due", "kind", "lock", "period", "waiting")
+    __slots__ = ("__weakref__", "capacity", "due", "kind", "lock", "period", "waiting")
 
     std = False  # clones are always allowed
 
     def __init__(self, kind: TimerKind, period: float, due: float | None) -> None:
+        LIVE.add(self)
         self.lock = threading.Lock()
         self.kind = kind
         self.period = period
@@ -76,6 +77,12 @@ class TimerCore:
                 return
             handle._closed = True
             self.waiting.wake_handle(handle)
+
+    def sever(self) -> None:
+        """In a forked child: a timer keeps its schedule (it has no other side), but the lock may
+        have been held by a thread the child does not have, and the parked calls are the parent's."""
+        self.lock = threading.Lock()
+        self.waiting.forget()
 
     def defer_close(self, sending: bool) -> None:
         """A collected timer handle: nothing to count, nothing to wake."""

@@ -290,6 +290,12 @@ class WaitQueue(deque[Entry]):
         for entry in entries:
             entry.token.claim(entry.case, WOKEN)
 
+    def forget(self) -> None:
+        """Drop every entry unwoken: in a forked child, the parked calls are the parent's."""
+        self.clear()
+        if self.observers:
+            self.observers = 0
+
     def wake_handle(self, handle: object) -> None:
         """Wake the calls waiting through ``handle``: it was just closed."""
         if not self:

@@ -49,6 +49,11 @@ class ZeroChannel(ChannelCore):
         self.rx_waiting.wake_all()
         return []
 
+    def sever(self) -> None:
+        super().sever()
+        self.tx_waiting.forget()
+        self.rx_waiting.forget()
+
     def _wake_handle(self, handle: object) -> None:
         self.tx_waiting.wake_handle(handle)
         self.rx_waiting.wake_handle(handle)

@@ -21,7 +21,8 @@ from typing import Any
 
 from chanspec.errors import NO_MESSAGE, ChannelError, Disconnected, HandleClosed
 
-from ._state import CHANGED, AsyncWaiter, Channel, End, critical, resolve
+from . import _state
+from ._state import AsyncWaiter, Channel, End, critical, resolve
 
 
 class Outcome:
@@ -112,7 +113,7 @@ def run(cases: Sequence[Case], *, biased: bool, complete: bool, deadline: float 
                     return None
                 wake_at = min(deadline, _next_timer(cases))
                 # The loop re-checks, so waking early is harmless; a huge wait would overflow.
-                CHANGED.wait(None if wake_at == math.inf else min(wake_at - now, threading.TIMEOUT_MAX))
+                _state.CHANGED.wait(None if wake_at == math.inf else min(wake_at - now, threading.TIMEOUT_MAX))
         finally:
             _withdraw(pending)
 
@@ -242,7 +243,7 @@ def _complete(pending: Pending, case: Case, outcome: Outcome) -> None:
 def _register(pending: Pending) -> None:
     for channel in _rendezvous_channels(pending.cases):
         channel.waiting.append(pending)
-    CHANGED.notify_all()  # observers waiting in ready() learn that a partner now waits
+    _state.CHANGED.notify_all()  # observers waiting in ready() learn that a partner now waits
 
 
 def _withdraw(pending: Pending) -> None:

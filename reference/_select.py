@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from chanspec import handles
 from chanspec._validate import check_deadline, deadline_after
@@ -11,7 +11,7 @@ from chanspec.errors import ChannelError, NotReady, Timeout
 
 from ._handles import Receiver, Sender
 from ._ops import Case, Done, Outcome, arun, run
-from ._state import End
+from ._state import End, critical
 
 T = TypeVar("T")
 
@@ -20,15 +20,15 @@ SelectCase = handles.Receiver[Any] | tuple[handles.Sender[Any], Any]
 
 
 class SelectedOperation:
-    """The case a select completed. It has already been performed: complete it with the
-    handle of that case (or a clone of it) to get its result."""
+    """The case a select completed. It has already been performed: complete it once, with a
+    handle of that case's side of that channel (or a clone of it), to get its result."""
 
-    __slots__ = ("_end", "_index", "_outcome")
+    __slots__ = ("_end", "_index", "_outcomes")
 
     def __init__(self, index: int, end: End, outcome: Outcome) -> None:
         self._index = index
         self._end = end
-        self._outcome = outcome
+        self._outcomes = [outcome]  # popped by the one completion
 
     @property
     def index(self) -> int:
@@ -38,24 +38,36 @@ class SelectedOperation:
     def recv(self, receiver: handles.Receiver[T]) -> T:
         """The message the selected receive took; ``Disconnected`` if the channel was
         disconnected and drained, ``HandleClosed`` if the handle was closed. ``ValueError``
-        if ``receiver`` is not a receiver of the selected case's channel."""
-        self._check(receiver, is_sender=False)
-        value: T = self._outcome.unwrap()
+        if ``receiver`` is not a receiver of the selected case's channel, or the operation
+        was already completed."""
+        value: T = self._complete(receiver, is_sender=False).unwrap()
         return value
 
     def send(self, sender: handles.Sender[Any]) -> None:
         """``None`` if the selected send delivered its message; ``Disconnected`` (carrying the
         message) if every receiver was gone, ``HandleClosed`` if the handle was closed.
-        ``ValueError`` if ``sender`` is not a sender of the selected case's channel."""
-        self._check(sender, is_sender=True)
-        self._outcome.unwrap()
+        ``ValueError`` if ``sender`` is not a sender of the selected case's channel, or the
+        operation was already completed."""
+        self._complete(sender, is_sender=True).unwrap()
 
-    def _check(self, handle: object, is_sender: bool) -> None:
-        if not isinstance(handle, (Sender, Receiver)) or handle._end.channel is not self._end.channel:
-            raise ValueError("this handle does not belong to the channel of the selected operation")
+    def _complete(self, handle: object, is_sender: bool) -> Outcome:
         if is_sender is not self._end.is_sender:
             side = "send" if self._end.is_sender else "receive"
             raise ValueError(f"the selected operation is a {side}; complete it with op.{side[:4]}()")
+        if (
+            not isinstance(handle, (Sender, Receiver))
+            or handle._end.channel is not self._end.channel
+            or handle._end.is_sender is not is_sender
+        ):
+            side = "sender" if is_sender else "receiver"
+            raise ValueError(f"this handle is not a {side} of the channel of the selected operation")
+        with critical():  # two threads completing one operation: exactly one gets the outcome
+            if not self._outcomes:
+                raise ValueError("this selected operation was already completed")
+            return self._outcomes.pop()
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a SelectedOperation cannot be copied or pickled: it completes once")
 
     def __repr__(self) -> str:
         return f"<SelectedOperation index={self._index}>"
@@ -72,29 +84,36 @@ class Select:
     thread's own send and receive on one rendezvous channel never pair.
     """
 
-    __slots__ = ("_biased", "_cases", "_next_index")
+    __slots__ = ("_biased", "_cases", "_handles", "_next_index")
 
     def __init__(self, biased: bool = False) -> None:
         self._biased = biased
         self._cases: dict[int, Case] = {}
+        # The handles themselves, not just their ends: a handle given only to the select stays
+        # alive (and open) as long as its case.
+        self._handles: dict[int, handles.Sender[Any] | handles.Receiver[Any]] = {}
         self._next_index = 0
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a Select cannot be copied or pickled: its cases hold channel handles")
 
     def send(self, sender: handles.Sender[T], message: T) -> int:
         """Add a case sending ``message`` through ``sender``; returns its index (never reused)."""
         if not isinstance(sender, Sender):
             raise TypeError(f"expected a chanspec.reference Sender, not {type(sender).__name__}")
-        return self._add(sender._end, message)
+        return self._add(sender, message)
 
     def recv(self, receiver: handles.Receiver[Any]) -> int:
         """Add a case receiving from ``receiver``; returns its index (never reused)."""
         if not isinstance(receiver, Receiver):
             raise TypeError(f"expected a chanspec.reference Receiver, not {type(receiver).__name__}")
-        return self._add(receiver._end)
+        return self._add(receiver)
 
-    def _add(self, end: End, *message: Any) -> int:
+    def _add(self, handle: Sender[Any] | Receiver[Any], *message: Any) -> int:
         index = self._next_index
         self._next_index += 1
-        self._cases[index] = Case(index, end, *message)
+        self._cases[index] = Case(index, handle._end, *message)
+        self._handles[index] = handle
         return index
 
     def remove(self, index: int) -> None:
@@ -102,6 +121,7 @@ class Select:
         if index not in self._cases:
             raise ValueError(f"no case with index {index} in this Select")
         del self._cases[index]
+        del self._handles[index]
 
     def try_select(self) -> SelectedOperation:
         """Complete a ready case now, or raise ``NotReady``."""

@@ -26,7 +26,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import os
 import threading
+import weakref
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -169,9 +171,11 @@ class Channel:
     """One channel: the buffer, the live handle counts, and the blocked calls a rendezvous
     partner may pair with (``waiting``, oldest first)."""
 
-    __slots__ = ("buffer", "capacity", "receivers", "senders", "std", "timer", "waiting")
+    __slots__ = ("__weakref__", "buffer", "capacity", "receivers", "senders", "severed", "std", "timer", "waiting")
 
     def __init__(self, capacity: int | None, *, std: bool = False, timer: Timer | None = None) -> None:
+        _CHANNELS.add(self)
+        self.severed = False  # inherited by a forked child: disconnected there for good
         self.capacity = capacity
         self.std = std
         self.timer = timer
@@ -183,7 +187,7 @@ class Channel:
     @property
     def disconnected(self) -> bool:
         """No live sender or no live receiver. Timer channels never disconnect."""
-        return self.timer is None and (self.senders == 0 or self.receivers == 0)
+        return self.timer is None and (self.senders == 0 or self.receivers == 0 or self.severed)
 
     @property
     def is_rendezvous(self) -> bool:
@@ -204,6 +208,33 @@ class Channel:
         if self.timer is not None:
             return 1 if self.timer.ready(now) else 0
         return len(self.buffer)
+
+
+_CHANNELS: weakref.WeakSet[Channel] = weakref.WeakSet()
+"""Every live reference channel, for :func:`_sever_inherited`."""
+
+
+def _sever_inherited() -> None:
+    """Run in the child after ``os.fork()``. The lock may have been held by a thread the child
+    does not have, and every channel's other ends, buffered messages and blocked calls are the
+    parent's: make a new lock and disconnect every inherited channel (timers keep their
+    schedule: they have no other side). The parent is untouched."""
+    global LOCK, CHANGED
+    LOCK = threading.Lock()
+    CHANGED = threading.Condition(LOCK)
+    _DEFERRED.clear()
+    _DISCARDED.clear()
+    _ASYNC_WAITING.clear()
+    _ASYNC_ARMING.clear()
+    for channel in list(_CHANNELS):
+        channel.waiting = []
+        if channel.timer is None:
+            channel.severed = True
+            channel.buffer = deque()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_sever_inherited)
 
 
 class End:
