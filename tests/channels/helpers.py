@@ -17,10 +17,12 @@ the test instead of hanging it.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -223,3 +225,15 @@ def close_all(*handles: Any) -> None:
 def with_flavours(*flavours: Flavour) -> pytest.MarkDecorator:
     """Run the test over these flavours only (overrides the ``flavour`` fixture)."""
     return pytest.mark.parametrize("flavour", flavours, ids=[f.name for f in flavours])
+
+
+@contextmanager
+def resource_warnings() -> Iterator[list[warnings.WarningMessage]]:
+    """Record the ResourceWarnings raised inside the block (after a full collection)."""
+    gc.collect()  # garbage left by earlier tests is not this block's
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        found: list[warnings.WarningMessage] = []
+        yield found
+        gc.collect()
+    found.extend(w for w in caught if issubclass(w.category, ResourceWarning))

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import gc
 import random
-import warnings
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
@@ -16,19 +13,7 @@ import pytest
 from chanspec.errors import Disconnected, Empty
 
 from .conftest import Closer
-from .helpers import BUFFERED, CLONABLE, UNBOUNDED, Flavour, Token, Worker, with_flavours
-
-
-@contextmanager
-def resource_warnings() -> Iterator[list[warnings.WarningMessage]]:
-    """Record the ResourceWarnings raised inside the block (after a full collection)."""
-    gc.collect()  # garbage left by earlier tests is not this block's
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        found: list[warnings.WarningMessage] = []
-        yield found
-        gc.collect()
-    found.extend(w for w in caught if issubclass(w.category, ResourceWarning))
+from .helpers import BUFFERED, CLONABLE, UNBOUNDED, Flavour, Token, Worker, resource_warnings, with_flavours
 
 
 def test_dropped_sender_closes_the_channel(api: ModuleType, flavour: Flavour) -> None:

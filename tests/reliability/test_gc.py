@@ -15,8 +15,7 @@ import gc
 import random
 import threading
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 from types import ModuleType
 from typing import Any
@@ -25,7 +24,7 @@ import pytest
 
 from chanspec.errors import Disconnected, Empty, Full
 
-from ..channels.helpers import BOUNDED_1, UNBOUNDED, ZERO, Flavour, Token, Worker
+from ..channels.helpers import BOUNDED_1, UNBOUNDED, ZERO, Flavour, Token, Worker, resource_warnings
 from . import tally
 from .internals import holding_lock
 from .scale import size
@@ -34,18 +33,6 @@ CLONABLE = (UNBOUNDED, BOUNDED_1, ZERO)
 
 STORM_ROUNDS = size(2_000, 20_000)
 """Messages per flavour in the collection storm."""
-
-
-@contextmanager
-def resource_warnings() -> Iterator[list[warnings.WarningMessage]]:
-    """The ResourceWarnings issued inside the block, on any thread (after a full collection)."""
-    gc.collect()  # garbage left by earlier tests is not this block's
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        found: list[warnings.WarningMessage] = []
-        yield found
-        gc.collect()
-    found.extend(w for w in caught if issubclass(w.category, ResourceWarning))
 
 
 class Holder:
