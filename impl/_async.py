@@ -33,8 +33,8 @@ import threading
 import time
 from typing import Any
 
-from ._cases import Case, Done, attempt, same_side
-from ._waiters import TAKEN, WOKEN, Entry, Token
+from ._cases import Case, Done, attempt, completed_by_claim, same_side
+from ._waiters import Entry, Token
 
 _INF = math.inf
 _identities = itertools.count(1)
@@ -137,11 +137,8 @@ async def run(
             if claimed is None:
                 continue
             index, payload, cancelled = claimed
-            if payload is TAKEN:
-                done = (index, True, None)
-                return done
-            if payload is not WOKEN:
-                done = (index, True, payload)
+            done = completed_by_claim(index, payload)
+            if done is not None:
                 return done
             woken_by = dict(cases)[index] if complete else None
             if cancelled:  # woken, not completed: the call had no effect

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from chanspec.errors import NO_MESSAGE, HandleClosed
 
+from ._waiters import TAKEN, WOKEN
+
 if TYPE_CHECKING:
     from ._core import ImplHandle
 
@@ -73,6 +75,16 @@ def attempt(cases: list[tuple[int, Case]], biased: bool, complete: bool, thread:
         attempt = case.handle._sel_attempt(case.message, thread)
         if attempt is not None:
             return index, attempt[0], attempt[1]
+    return None
+
+
+def completed_by_claim(index: int, payload: Any) -> Done | None:
+    """What the claim that woke a waiting select means: the case it completed (a parked send's
+    message moved, ``TAKEN``; a message handed over), or None if it only woke it (``WOKEN``)."""
+    if payload is TAKEN:
+        return index, True, None
+    if payload is not WOKEN:
+        return index, True, payload
     return None
 
 

@@ -26,9 +26,9 @@ from chanspec._validate import check_deadline, deadline_after
 from chanspec.errors import ChannelError, NotReady, Timeout
 
 from . import _async
-from ._cases import Case, Done, attempt, same_side
+from ._cases import Case, Done, attempt, completed_by_claim, same_side
 from ._core import ImplReceiver, ImplSender
-from ._waiters import TAKEN, WOKEN, Entry, lease_token, return_token, wait_for_claim
+from ._waiters import Entry, lease_token, return_token, wait_for_claim
 
 T = TypeVar("T")
 
@@ -234,11 +234,8 @@ def _run(cases: list[tuple[int, Case]], biased: bool, complete: bool, deadline: 
             if claimed is None:
                 continue
             index, payload = claimed
-            if payload is TAKEN:
-                done = (index, True, None)
-                return done
-            if payload is not WOKEN:
-                done = (index, True, payload)
+            done = completed_by_claim(index, payload)
+            if done is not None:
                 return done
             woken_by = dict(cases)[index] if complete else None
     finally:
