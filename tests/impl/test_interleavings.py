@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from chanspec.impl import _bounded, _unbounded, _waiters, bounded, unbounded
 
-from chanspec.errors import Timeout
+from chanspec.errors import Disconnected, Timeout
 
 from .support import Call, parked, wait_until
 
@@ -210,3 +210,30 @@ def test_receiver_taking_at_its_last_look_does_not_hand_the_freed_slot_to_itself
     assert rx.recv_timeout(5) == "second"  # not lost
     tx.close()
     rx.close()
+
+
+def test_whoever_sees_the_last_receiver_closed_finds_the_channel_disconnected(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another thread looks while the last receiver's close is under way (just before the count
+    # drops): if it already sees that receiver closed, a send must fail with Disconnected.
+    tx, rx = unbounded()
+    seen: list[tuple[bool, str]] = []
+    original = _unbounded.ListChannel.drop_handle
+
+    def look() -> None:
+        try:
+            tx.try_send("late")
+            outcome = "sent"
+        except Disconnected:
+            outcome = "disconnected"
+        seen.append((rx.closed, outcome))
+
+    def drop_handle(chan: Any, sending: bool) -> list[Any]:
+        if not sending:
+            Call(look).result()
+        return original(chan, sending)
+
+    monkeypatch.setattr(_unbounded.ListChannel, "drop_handle", drop_handle)
+    rx.close()
+    assert seen and all(outcome == "disconnected" for closed, outcome in seen if closed)
+    assert seen == [(False, "sent")]  # the close had not happened yet: the send came before it
+    tx.close()
